@@ -1,0 +1,81 @@
+import { Transport, type TransportOptions } from '../http/transport.js';
+import { findEndpoint, isExpiring, type AccessInfo, type EndpointFilter } from './access.js';
+import type { AuthPlugin } from './plugins.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * What a Connection needs from a session: any object with these three
+ * methods works (keystoneauth's Session shape).
+ */
+export interface SessionLike {
+  getToken(): MaybePromise<string | null | undefined>;
+  getEndpoint(filter: { serviceType?: string; interface?: string; regionName?: string }): MaybePromise<string | null | undefined>;
+  /** Forget the token; false means "cannot re-authenticate". */
+  invalidate(): MaybePromise<boolean | undefined | void>;
+}
+
+export interface SessionOptions extends TransportOptions {
+  auth: AuthPlugin;
+}
+
+/**
+ * A keystone-style session: authenticates through its plugin on first use,
+ * shares one in-flight login among concurrent callers, and refreshes the
+ * token 60 s before it expires.
+ */
+export class Session implements SessionLike {
+  readonly auth: AuthPlugin;
+  private readonly transport: Transport;
+  private access: AccessInfo | undefined;
+  private pending: Promise<AccessInfo> | undefined;
+  /** Number of authentications performed (useful to observe refreshes). */
+  authCount = 0;
+
+  constructor(options: SessionOptions) {
+    this.auth = options.auth;
+    const { auth: _auth, ...transportOptions } = options;
+    this.transport = new Transport(transportOptions);
+  }
+
+  /** The current AccessInfo, authenticating when missing or about to expire. */
+  async getAccess(signal?: AbortSignal): Promise<AccessInfo> {
+    if (this.access && !isExpiring(this.access.expiresAt)) return this.access;
+    if (!this.pending) {
+      this.pending = (async () => {
+        try {
+          this.authCount += 1;
+          const access = await this.auth.authenticate(this.transport, signal);
+          this.access = access;
+          return access;
+        } finally {
+          this.pending = undefined;
+        }
+      })();
+    }
+    return this.pending;
+  }
+
+  async getToken(): Promise<string> {
+    return (await this.getAccess()).token;
+  }
+
+  async getEndpoint(filter: EndpointFilter = {}): Promise<string> {
+    return findEndpoint(await this.getAccess(), filter);
+  }
+
+  /** When the current token expires, if known. */
+  get expiresAt(): Date | undefined {
+    return this.access?.expiresAt;
+  }
+
+  /** Drops the cached token; the next call authenticates again. */
+  invalidate(): boolean {
+    this.access = undefined;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,33 @@
+import { ClientException } from '../errors.js';
+import type { Transport } from '../http/transport.js';
+import type { AccessInfo } from './access.js';
+import { authRequest } from './http.js';
+
+/** Swift v1 (tempauth / swauth): GET the auth URL with X-Auth-User / X-Auth-Key. */
+export async function v1Authenticate(
+  transport: Transport,
+  authUrl: string,
+  user: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<AccessInfo> {
+  const res = await authRequest(transport, 'GET', authUrl, { 'x-auth-user': user, 'x-auth-key': key }, undefined, signal);
+  const storageUrl = res.headers['x-storage-url'];
+  // A 200 with a body and no storage URL is some other page, not an auth answer.
+  if (res.status < 200 || res.status >= 300 || (res.body && !storageUrl) || !storageUrl) {
+    throw ClientException.fromResponse('Auth GET failed', authUrl, res.status, reasonFor(res.status), res.headers, res.body);
+  }
+  const token = res.headers['x-storage-token'] ?? res.headers['x-auth-token'];
+  if (!token) throw new ClientException(`Auth GET ${authUrl} answered without a token`);
+  const expiresIn = Number(res.headers['x-auth-token-expires']);
+  return {
+    token,
+    storageUrl,
+    catalog: [],
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : undefined,
+  };
+}
+
+function reasonFor(status: number): string {
+  return status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : '';
+}

@@ -1,0 +1,420 @@
+import { inspect } from 'node:util';
+import { isExpiring } from './auth/access.js';
+import { authenticate, parseAuthVersion, type AuthTokens, type CredentialSet } from './auth/connection-auth.js';
+import type { SessionLike } from './auth/session.js';
+import { ClientException } from './errors.js';
+import { PreparedBody, type BodyInput } from './http/body.js';
+import { hasHeader, type HeadersInput, type ResponseHeaders } from './http/headers.js';
+import { ObjectBody } from './http/object-body.js';
+import { parseRetryAfter, retryDelay, sleep } from './http/retry.js';
+import { isNetworkError, Transport } from './http/transport.js';
+import * as account from './ops/account.js';
+import type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
+import { capabilitiesUrl, getCapabilities, type Capabilities } from './ops/capabilities.js';
+import * as container from './ops/container.js';
+import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
+import { collectListing, listingState } from './ops/listing.js';
+import * as object from './ops/object.js';
+import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PutObjectOptions } from './ops/object.js';
+import type { OpContext, ResponseDict } from './ops/request.js';
+import type { ConnectionOptions, OsOptions } from './options.js';
+import { redactValue } from './util/redact.js';
+import { connectionOptionsFromEnv } from './env.js';
+
+interface RetryOptions {
+  signal?: AbortSignal | undefined;
+  responseDict?: ResponseDict | undefined;
+  /** A one-shot upload body: once consumed, the call cannot be retried. */
+  body?: PreparedBody | undefined;
+  /** Continue counting attempts from here (a resumed download). */
+  startAttempts?: number | undefined;
+  /** Operation name for the "cannot replay" error. */
+  what: string;
+}
+
+/**
+ * python-swiftclient's `Connection`: authenticates on first use, retries
+ * with backoff, re-authenticates once on 401, and exposes every account,
+ * container and object call as a Promise.
+ */
+export class Connection {
+  /** Storage URL in use (settable). */
+  url: string | undefined;
+  /** X-Service-Token in use, when service credentials are configured. */
+  serviceToken: string | undefined;
+  /** Tries the last call made (a resumed body keeps counting on it). */
+  attempts = 0;
+  readonly authUrl: string | undefined;
+  readonly user: string | undefined;
+  readonly retries: number;
+  readonly startingBackoff: number;
+  readonly maxBackoff: number;
+  readonly retryOnRatelimit: boolean;
+  readonly forceAuthRetry: boolean;
+  readonly authVersion: string | number;
+  readonly osOptions: OsOptions;
+  readonly session: SessionLike | undefined;
+  readonly checksum: boolean;
+  #token: string | undefined;
+  #tokenExpiresAt: Date | undefined;
+  readonly #key: string | undefined;
+  readonly #transport: Transport;
+  #pendingAuth: Promise<AuthTokens> | undefined;
+
+  constructor(options: ConnectionOptions = {}) {
+    this.session = options.session;
+    this.authUrl = options.authUrl;
+    this.user = options.user;
+    this.#key = options.key;
+    this.authVersion = options.authVersion ?? '1';
+    this.retries = nonNegative('retries', options.retries ?? 5);
+    this.startingBackoff = nonNegative('startingBackoff', options.startingBackoff ?? 1);
+    this.maxBackoff = nonNegative('maxBackoff', options.maxBackoff ?? 64);
+    this.retryOnRatelimit = options.retryOnRatelimit ?? true;
+    this.forceAuthRetry = options.forceAuthRetry ?? false;
+    this.checksum = options.checksum ?? true;
+    this.osOptions = { ...(options.osOptions ?? {}) };
+    if (options.tenantName) this.osOptions.tenantName = options.tenantName;
+    // Kept as objectStorageUrl so that it survives re-authentication.
+    if (options.preauthUrl) this.osOptions.objectStorageUrl = options.preauthUrl;
+    this.url = options.preauthUrl ?? this.osOptions.objectStorageUrl;
+    this.#token = options.preauthToken ?? this.osOptions.authToken;
+    if (options.timeout !== undefined) nonNegative('timeout', options.timeout);
+    this.#transport = new Transport({
+      timeout: options.timeout,
+      cacert: options.cacert,
+      insecure: options.insecure,
+      cert: options.cert,
+      certKey: options.certKey,
+    });
+  }
+
+  /** A Connection from OS_* / ST_* environment variables (see README). */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, overrides: ConnectionOptions = {}): Connection {
+    return new Connection({ ...connectionOptionsFromEnv(env), ...overrides });
+  }
+
+  /** Auth token in use (settable; setting it forgets the known expiry). */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  set token(value: string | undefined) {
+    this.#token = value ?? undefined;
+    this.#tokenExpiresAt = undefined;
+  }
+
+  private get credentials(): CredentialSet {
+    return { authUrl: this.authUrl, user: this.user, key: this.#key, authVersion: this.parsedAuthVersion(), osOptions: this.osOptions };
+  }
+
+  // Checked when authenticating, as swiftclient does, so a bad value rejects a call.
+  private parsedAuthVersion(): '1' | '2' | '3' {
+    return parseAuthVersion(this.authVersion, this.session !== undefined);
+  }
+
+  private get serviceAuthEnabled(): boolean {
+    return Boolean(this.osOptions.serviceUsername);
+  }
+
+  /** Authenticates now; resolves to `[storageUrl, token]`. */
+  async getAuth(options: CallOptions = {}): Promise<[string, string]> {
+    const result = await this.sharedAuth(options.signal);
+    return [result.url, result.token];
+  }
+
+  // Concurrent callers wait on one login instead of each starting their own.
+  private sharedAuth(signal: AbortSignal | undefined): Promise<AuthTokens> {
+    if (!this.#pendingAuth) {
+      this.#pendingAuth = (async () => {
+        try {
+          const result = await authenticate(this.#transport, this.credentials, this.session, signal);
+          this.url = result.url;
+          this.#token = result.token;
+          this.#tokenExpiresAt = result.expiresAt;
+          return result;
+        } finally {
+          this.#pendingAuth = undefined;
+        }
+      })();
+    }
+    return this.#pendingAuth;
+  }
+
+  /** Authenticates the service user; resolves to `[storageUrl, serviceToken]`. */
+  async getServiceAuth(options: CallOptions = {}): Promise<[string, string]> {
+    const os = this.osOptions;
+    const creds: CredentialSet = {
+      authUrl: this.authUrl,
+      user: os.serviceUsername,
+      key: os.serviceKey,
+      authVersion: this.parsedAuthVersion(),
+      osOptions: {
+        tenantName: os.serviceProjectName,
+        projectName: os.serviceProjectName,
+        userDomainId: os.userDomainId,
+        userDomainName: os.userDomainName,
+        projectDomainId: os.projectDomainId,
+        projectDomainName: os.projectDomainName,
+        regionName: os.regionName,
+        serviceType: os.serviceType,
+        endpointType: os.endpointType,
+        objectStorageUrl: os.objectStorageUrl,
+      },
+    };
+    const result = await authenticate(this.#transport, creds, this.session, options.signal);
+    this.serviceToken = result.token;
+    return [result.url, result.token];
+  }
+
+  private async ensureAuth(signal: AbortSignal | undefined): Promise<void> {
+    if (!this.url || !this.#token || isExpiring(this.#tokenExpiresAt)) await this.sharedAuth(signal);
+    if (this.serviceAuthEnabled && !this.serviceToken) {
+      const [url] = await this.getServiceAuth({ signal });
+      this.url = url;
+    }
+  }
+
+  /** The retry loop of swiftclient's `Connection._retry`, with jitter and Retry-After. */
+  private async retry<T>(op: (ctx: OpContext) => Promise<T>, o: RetryOptions): Promise<T> {
+    let retriedAuth = false;
+    let backoff = this.startingBackoff;
+    this.attempts = o.startAttempts ?? 0;
+    for (;;) {
+      this.attempts += 1;
+      const attemptDict: ResponseDict = {};
+      let retryAfter: number | undefined;
+      try {
+        if (o.signal?.aborted) throw o.signal.reason;
+        await this.ensureAuth(o.signal);
+        const result = await op({
+          transport: this.#transport,
+          url: (this.url as string).replace(/\/+$/, ''),
+          token: this.#token,
+          serviceToken: this.serviceToken,
+          signal: o.signal,
+          responseDict: attemptDict,
+        });
+        addResponseDict(o.responseDict, attemptDict);
+        return result;
+      } catch (err) {
+        addResponseDict(o.responseDict, attemptDict);
+        if (o.signal?.aborted) throw o.signal.reason;
+        if (!(err instanceof ClientException)) throw err;
+        const status = err.httpStatus;
+        let skipSleep = false;
+        if (status === 401) {
+          const shouldRetry = this.session
+            ? (await this.session.invalidate()) !== false
+            : Boolean(this.authUrl && this.user && this.#key) || (this.parsedAuthVersion() !== '1' && Boolean(this.authUrl && this.osOptions.authType));
+          this.url = undefined;
+          this.#token = undefined;
+          this.serviceToken = undefined;
+          // preauthUrl / objectStorageUrl survive the re-auth
+          if (this.osOptions.objectStorageUrl) this.url = this.osOptions.objectStorageUrl;
+          if (retriedAuth || !shouldRetry) throw err;
+          retriedAuth = true;
+          skipSleep = true; // a fresh token needs no backoff
+        } else if (isNetworkError(err)) {
+          if (this.attempts > this.retries) throw err;
+        } else if (this.attempts > this.retries || status === undefined) {
+          throw err;
+        } else if (status === 408 || (status >= 500 && status <= 599)) {
+          retryAfter = parseRetryAfter(err.httpResponseHeaders?.['retry-after']);
+        } else if (this.retryOnRatelimit && (status === 498 || status === 429)) {
+          retryAfter = parseRetryAfter(err.httpResponseHeaders?.['retry-after']);
+        } else {
+          throw err;
+        }
+        if (o.body?.exhausted) {
+          throw new ClientException(
+            `${o.what} failed and its contents were a one-shot stream that cannot be replayed for a retry (${o.body.bytesSent} bytes had been sent): ${err.message}`,
+            { cause: err },
+          );
+        }
+        if (this.forceAuthRetry) {
+          this.#token = undefined;
+          this.serviceToken = undefined;
+        }
+        if (!skipSleep) await sleep(retryDelay(backoff, this.maxBackoff, retryAfter), o.signal);
+        backoff = Math.min(backoff * 2, this.maxBackoff);
+      }
+    }
+  }
+
+  headAccount(options: HeadersOptions = {}): Promise<ResponseHeaders> {
+    return this.call('Account HEAD', options, (ctx) => account.headAccount(ctx, options));
+  }
+
+  getAccount(options: GetAccountOptions = {}): Promise<[ResponseHeaders, ContainerEntry[]]> {
+    const state = listingState<ContainerEntry>(options.marker, undefined);
+    return this.call('Account GET', options, (ctx) =>
+      collectListing(state, options.fullListing, (marker) => account.getAccountPage(ctx, options, marker)),
+    );
+  }
+
+  postAccount(headers: HeadersInput, options: PostAccountOptions = {}): Promise<[ResponseHeaders, Buffer]> {
+    return this.call('Account POST', options, (ctx) => account.postAccount(ctx, headers, options));
+  }
+
+  headContainer(name: string, options: HeadersOptions = {}): Promise<ResponseHeaders> {
+    return this.call('Container HEAD', options, (ctx) => container.headContainer(ctx, name, options));
+  }
+
+  getContainer(name: string, options: GetContainerOptions = {}): Promise<[ResponseHeaders, ObjectEntry[]]> {
+    const state = listingState<ObjectEntry>(options.marker, options.versionMarker);
+    return this.call('Container GET', options, (ctx) =>
+      collectListing(state, options.fullListing, (marker, versionMarker) => container.getContainerPage(ctx, name, options, marker, versionMarker)),
+    );
+  }
+
+  putContainer(name: string, options: PutContainerOptions = {}): Promise<void> {
+    return this.call('Container PUT', options, (ctx) => container.putContainer(ctx, name, options));
+  }
+
+  postContainer(name: string, headers: HeadersInput, options: WriteOptions = {}): Promise<void> {
+    return this.call('Container POST', options, (ctx) => container.postContainer(ctx, name, headers, options));
+  }
+
+  deleteContainer(name: string, options: DeleteContainerOptions = {}): Promise<void> {
+    return this.call('Container DELETE', options, (ctx) => container.deleteContainer(ctx, name, options));
+  }
+
+  headObject(cont: string, obj: string, options: HeadObjectOptions = {}): Promise<ResponseHeaders> {
+    return this.call('Object HEAD', options, (ctx) => object.headObject(ctx, cont, obj, options));
+  }
+
+  /**
+   * Downloads an object: `[headers, Buffer]`, or with `respChunkSize > 0`
+   * `[headers, ObjectBody]` that streams and resumes dropped connections.
+   */
+  getObject(cont: string, obj: string, options: GetObjectOptions & { respChunkSize: number }): Promise<[ResponseHeaders, ObjectBody | Buffer]>;
+  getObject(cont: string, obj: string, options?: GetObjectOptions): Promise<[ResponseHeaders, Buffer]>;
+  async getObject(cont: string, obj: string, options: GetObjectOptions = {}): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
+    const chunkSize = options.respChunkSize ?? 0;
+    if (!(chunkSize > 0)) {
+      return this.call('Object GET', options, (ctx) => object.getObjectBuffer(ctx, cont, obj, options, this.checksum));
+    }
+    const res = await this.call('Object GET', options, (ctx) => object.getObjectResponse(ctx, cont, obj, options));
+    const isRange = hasHeader(options.headers, 'range');
+    const canResume = !isRange && this.attempts <= this.retries && res.headers['transfer-encoding'] === undefined;
+    const resume = canResume
+      ? (offset: number) => {
+          const headers = { ...(options.headers ?? {}), range: `bytes=${offset}-`, 'if-match': res.headers.etag ?? '' };
+          return this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, { ...options, headers }), {
+            signal: options.signal,
+            responseDict: options.responseDict,
+            startAttempts: this.attempts,
+            what: 'Object GET',
+          });
+        }
+      : undefined;
+    const verify = this.checksum && !isRange && res.status === 200 && object.etagIsContentMd5(res.headers);
+    const body = new ObjectBody(res, chunkSize, resume, `Object GET ${cont}/${obj}`, verify, options.signal);
+    return [res.headers, body];
+  }
+
+  /** Uploads an object; resolves to its ETag (quotes stripped). */
+  async putObject(cont: string, obj: string, contents: BodyInput, options: PutObjectOptions = {}): Promise<string> {
+    const body = PreparedBody.from(contents, options.contentLength ?? headerLength(options.headers));
+    return this.call('Object PUT', { ...options, body }, (ctx) => object.putObject(ctx, cont, obj, body, options, this.checksum));
+  }
+
+  postObject(cont: string, obj: string, headers: HeadersInput, options: WriteOptions = {}): Promise<void> {
+    return this.call('Object POST', options, (ctx) => object.postObject(ctx, cont, obj, headers, options));
+  }
+
+  copyObject(cont: string, obj: string, options: CopyObjectOptions = {}): Promise<void> {
+    return this.call('Object COPY', options, (ctx) => object.copyObject(ctx, cont, obj, options));
+  }
+
+  deleteObject(cont: string, obj: string, options: DeleteObjectOptions = {}): Promise<void> {
+    return this.call('Object DELETE', options, (ctx) => object.deleteObject(ctx, cont, obj, options));
+  }
+
+  /** The cluster's `/info` document; `url` is any URL of the cluster. */
+  async getCapabilities(url?: string, options: CallOptions = {}): Promise<Capabilities> {
+    let base = url ?? this.url;
+    if (!base) base = (await this.getAuth(options))[0];
+    const infoUrl = capabilitiesUrl(base);
+    return this.call('Capabilities GET', options, (ctx) => getCapabilities({ ...ctx, url: infoUrl }), true);
+  }
+
+  /** Releases pooled connections; the Connection stays usable. */
+  async close(): Promise<void> {
+    await this.#transport.close();
+  }
+
+  // Every method funnels through here so that bad input, like every other
+  // failure, rejects the returned Promise instead of throwing synchronously.
+  private async call<T>(
+    what: string,
+    options: CallOptions & { responseDict?: ResponseDict | undefined; body?: PreparedBody },
+    op: (ctx: OpContext) => Promise<T>,
+    anonymous = false,
+  ): Promise<T> {
+    if (anonymous) {
+      return this.retryAnonymous(op, options.signal);
+    }
+    return this.retry(op, { signal: options.signal, responseDict: options.responseDict, body: options.body, what });
+  }
+
+  private async retryAnonymous<T>(op: (ctx: OpContext) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    let backoff = this.startingBackoff;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await op({ transport: this.#transport, url: '', token: undefined, serviceToken: undefined, signal, responseDict: {} });
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        const status = err instanceof ClientException ? err.httpStatus : undefined;
+        const retryable = isNetworkError(err) || (status !== undefined && (status >= 500 || status === 408));
+        if (!retryable || attempt > this.retries) throw err;
+        await sleep(retryDelay(backoff, this.maxBackoff), signal);
+        backoff = Math.min(backoff * 2, this.maxBackoff);
+      }
+    }
+  }
+
+  /** Secrets stay out of JSON and console output. */
+  toJSON(): Record<string, unknown> {
+    return {
+      authUrl: this.authUrl,
+      user: this.user,
+      url: this.url,
+      token: this.#token ? redactValue(this.#token) : undefined,
+      attempts: this.attempts,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `Connection ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+function addResponseDict(target: ResponseDict | undefined, attempt: ResponseDict): void {
+  if (!target) return;
+  const { responseDicts: _ignored, ...copy } = attempt;
+  (target.responseDicts ??= []).push(copy);
+  if (attempt.status !== undefined) target.status = attempt.status;
+  if (attempt.reason !== undefined) target.reason = attempt.reason;
+  if (attempt.headers !== undefined) target.headers = attempt.headers;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ClientException(`Invalid ${name} ${String(value)}: must be a non-negative number`);
+  }
+  return value;
+}
+
+function headerLength(headers: HeadersInput | undefined): number | undefined {
+  if (!headers) return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'content-length' && value !== undefined && value !== null) {
+      const n = Number(value);
+      if (!Number.isSafeInteger(n) || n < 0) throw new ClientException(`Invalid Content-Length header ${String(value)}`);
+      return n;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,200 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import { ClientException } from '../errors.js';
+
+/** One chunk of an upload. */
+export type Chunk = string | Uint8Array;
+
+/**
+ * A body that can be produced again for every retry: a file on disk, or
+ * anything with an `open()` that yields the same bytes each time.
+ */
+export interface ReplayableSource {
+  /** Size in bytes, when known (sent as Content-Length). */
+  readonly size?: number | undefined;
+  open(): Chunk | AsyncIterable<Chunk> | Iterable<Chunk> | Promise<Chunk | AsyncIterable<Chunk> | Iterable<Chunk>>;
+}
+
+/** Everything `putObject` accepts as contents. */
+export type BodyInput =
+  | string
+  | Uint8Array
+  | Readable
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Chunk>
+  | Iterable<Chunk>
+  | ReplayableSource
+  | (() => Chunk | AsyncIterable<Chunk> | Iterable<Chunk> | Readable | ReadableStream<Uint8Array>)
+  | null
+  | undefined;
+
+/** A file on disk as a replayable upload body, optionally a byte range of it. */
+export function fileSource(path: string, options: { start?: number; end?: number; size?: number } = {}): ReplayableSource {
+  const start = options.start ?? 0;
+  const size = options.size ?? (options.end === undefined ? undefined : options.end - start + 1);
+  return {
+    size,
+    open: () =>
+      createReadStream(path, {
+        start,
+        ...(options.end === undefined ? {} : { end: options.end }),
+        highWaterMark: 1 << 20,
+      }),
+  };
+}
+
+/** Size of a file, for `fileSource` callers that want Content-Length. */
+export async function fileSize(path: string): Promise<number> {
+  return (await fsp.stat(path)).size;
+}
+
+function isReplayableSource(value: unknown): value is ReplayableSource {
+  return typeof value === 'object' && value !== null && typeof (value as ReplayableSource).open === 'function';
+}
+
+function toBuffer(chunk: Chunk): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Chunk> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function isIterable(value: unknown): value is Iterable<Chunk> {
+  return typeof value === 'object' && value !== null && Symbol.iterator in value;
+}
+
+/**
+ * An upload body ready for (re)sending: knows its length when it can, whether
+ * it can be sent again, whether any byte was already taken from a one-shot
+ * source, and the MD5 and byte count of what was last sent.
+ */
+export class PreparedBody {
+  /** Bytes to announce as Content-Length; undefined means chunked. */
+  readonly length: number | undefined;
+  /** True when every attempt can resend the same bytes. */
+  readonly replayable: boolean;
+  private consumed = false;
+  private hash: Hash | undefined;
+  private sent = 0;
+  private digestHex: string | undefined;
+
+  private constructor(
+    private readonly factory: () => Promise<Buffer | AsyncIterable<Chunk> | Iterable<Chunk>>,
+    length: number | undefined,
+    replayable: boolean,
+    private readonly limit: number | undefined,
+  ) {
+    this.length = length;
+    this.replayable = replayable;
+  }
+
+  /** Turns any accepted input into a PreparedBody (no I/O yet). */
+  static from(contents: BodyInput, contentLength?: number): PreparedBody {
+    if (contentLength !== undefined && (!Number.isSafeInteger(contentLength) || contentLength < 0)) {
+      throw new ClientException(`Invalid contentLength ${String(contentLength)}: must be a non-negative integer`);
+    }
+    if (contents === null || contents === undefined) {
+      return new PreparedBody(async () => Buffer.alloc(0), 0, true, 0);
+    }
+    if (typeof contents === 'string' || contents instanceof Uint8Array) {
+      let buffer = toBuffer(contents);
+      if (contentLength !== undefined) {
+        if (contentLength > buffer.length) {
+          throw new ClientException(`contentLength ${contentLength} is larger than the ${buffer.length} bytes of contents`);
+        }
+        buffer = buffer.subarray(0, contentLength);
+      }
+      return new PreparedBody(async () => buffer, buffer.length, true, undefined);
+    }
+    if (Array.isArray(contents)) {
+      const chunks = contents as Chunk[];
+      const total = chunks.reduce((sum, chunk) => sum + toBuffer(chunk).length, 0);
+      return new PreparedBody(async () => chunks, contentLength ?? total, true, contentLength);
+    }
+    if (typeof contents === 'function') {
+      const make = contents;
+      return new PreparedBody(async () => normalizeStream(make()), contentLength, true, contentLength);
+    }
+    if (isReplayableSource(contents) && !(contents instanceof Readable)) {
+      const source = contents;
+      return new PreparedBody(
+        async () => {
+          const opened = await source.open();
+          return typeof opened === 'string' || opened instanceof Uint8Array ? toBuffer(opened) : opened;
+        },
+        contentLength ?? source.size,
+        true,
+        contentLength,
+      );
+    }
+    if (isAsyncIterable(contents) || isIterable(contents) || contents instanceof ReadableStream) {
+      const stream = normalizeStream(contents);
+      return new PreparedBody(async () => stream, contentLength, false, contentLength);
+    }
+    throw new ClientException(`Unsupported contents type for an upload: ${Object.prototype.toString.call(contents)}`);
+  }
+
+  /** True when a one-shot source already gave away bytes: it cannot be resent. */
+  get exhausted(): boolean {
+    return !this.replayable && this.consumed;
+  }
+
+  /** Bytes handed to the transport on the last attempt. */
+  get bytesSent(): number {
+    return this.sent;
+  }
+
+  /** MD5 (hex) of what the last attempt sent, once it was all sent. */
+  get md5(): string | undefined {
+    return this.digestHex;
+  }
+
+  /** Opens the body for one attempt: a Buffer or an async iterable of Buffers. */
+  async open(): Promise<Buffer | AsyncIterable<Buffer>> {
+    this.sent = 0;
+    this.digestHex = undefined;
+    const source = await this.factory();
+    if (Buffer.isBuffer(source)) {
+      this.sent = source.length;
+      this.digestHex = createHash('md5').update(source).digest('hex');
+      return source;
+    }
+    this.hash = createHash('md5');
+    return this.iterate(source);
+  }
+
+  private async *iterate(source: AsyncIterable<Chunk> | Iterable<Chunk>): AsyncIterable<Buffer> {
+    const hash = this.hash as Hash;
+    for await (const raw of source as AsyncIterable<Chunk>) {
+      this.consumed = true;
+      let chunk = toBuffer(raw);
+      // Empty chunks would end a chunked transfer early: skip them.
+      if (chunk.length === 0) continue;
+      if (this.limit !== undefined) {
+        const room = this.limit - this.sent;
+        if (room <= 0) break;
+        if (chunk.length > room) chunk = chunk.subarray(0, room);
+      }
+      hash.update(chunk);
+      this.sent += chunk.length;
+      yield chunk;
+      if (this.limit !== undefined && this.sent >= this.limit) break;
+    }
+    if (this.length !== undefined && this.sent !== this.length) {
+      throw new ClientException(
+        `Upload body gave ${this.sent} bytes but ${this.length} were announced as Content-Length`,
+      );
+    }
+    this.digestHex = hash.digest('hex');
+  }
+}
+
+function normalizeStream(value: unknown): AsyncIterable<Chunk> | Iterable<Chunk> {
+  if (typeof value === 'string' || value instanceof Uint8Array) return [value];
+  if (value instanceof ReadableStream) return Readable.fromWeb(value as ReadableStream<Uint8Array>);
+  if (isAsyncIterable(value) || isIterable(value)) return value;
+  throw new ClientException(`Unsupported contents type for an upload: ${Object.prototype.toString.call(value)}`);
+}

@@ -1,0 +1,91 @@
+import { ClientException } from '../errors.js';
+
+/** Header values accepted on input; numbers and booleans are stringified. */
+export type HeaderValue = string | number | boolean;
+/** Request headers as given by callers. */
+export type HeadersInput = Readonly<Record<string, HeaderValue | null | undefined>>;
+/** Response headers: lower-case names, UTF-8-decoded values. */
+export type ResponseHeaders = Record<string, string>;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Control characters other than horizontal tab; DEL included.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** Throws a ClientException when a header name or value cannot be sent safely. */
+export function checkHeader(name: string, value: string): void {
+  if (!TOKEN.test(name)) {
+    throw new ClientException(
+      `Invalid header name ${JSON.stringify(name)}: header names must be ASCII HTTP tokens (no spaces, control or non-ASCII characters)`,
+    );
+  }
+  if (CONTROL.test(value)) {
+    throw new ClientException(`Invalid value for header ${JSON.stringify(name)}: it contains CR, LF or another control character`);
+  }
+}
+
+function stringify(name: string, value: HeaderValue): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new ClientException(`Invalid value for header ${JSON.stringify(name)}: expected a string, number or boolean`);
+}
+
+/**
+ * Merges header sets into one object with lower-case names, stringified and
+ * checked values; later sets win. Null/undefined values are dropped.
+ */
+export function mergeHeaders(...sets: Array<HeadersInput | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const set of sets) {
+    if (!set) continue;
+    for (const [name, raw] of Object.entries(set)) {
+      if (raw === null || raw === undefined) continue;
+      const value = stringify(name, raw);
+      checkHeader(name, value);
+      out[name.toLowerCase()] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Turns header values into the latin1 "binary strings" undici writes byte
+ * for byte, so non-ASCII values go out as UTF-8 as swiftclient sends them.
+ */
+export function encodeForWire(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+  }
+  return out;
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a latin1-decoded header value back as UTF-8 when it is valid UTF-8. */
+export function decodeHeaderValue(value: string): string {
+  if (!NON_ASCII.test(value)) return value;
+  try {
+    return utf8Decoder.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
+/** Lower-cases names and decodes values of undici's response headers. */
+export function decodeResponseHeaders(raw: Record<string, string | string[] | undefined>): ResponseHeaders {
+  const out: ResponseHeaders = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const joined = Array.isArray(value) ? value.join(', ') : value;
+    out[decodeHeaderValue(name).toLowerCase()] = decodeHeaderValue(joined);
+  }
+  return out;
+}
+
+/** Case-insensitive lookup in caller-supplied headers. */
+export function hasHeader(headers: HeadersInput | undefined, name: string): boolean {
+  if (!headers) return false;
+  const lower = name.toLowerCase();
+  return Object.keys(headers).some((key) => key.toLowerCase() === lower && headers[key] !== undefined && headers[key] !== null);
+}

@@ -1,0 +1,164 @@
+import { createHash, type Hash } from 'node:crypto';
+import { ClientException } from '../errors.js';
+import type { ResponseHeaders } from './headers.js';
+import { networkError, type HttpResponse } from './transport.js';
+
+/** Re-opens the object from a byte offset (Range + If-Match), counting attempts. */
+export type Resumer = (offset: number) => Promise<HttpResponse>;
+
+/**
+ * A streamed object body: an async iterable of Buffers of at most
+ * `chunkSize` bytes, with `read(n)` and `close()`. A connection that drops
+ * mid-body is resumed from the last byte received, when a resumer is given.
+ */
+export class ObjectBody implements AsyncIterable<Buffer> {
+  private iterator: AsyncIterator<Buffer>;
+  private response: HttpResponse;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private ended = false;
+  private bytesRead = 0;
+  private readonly expectedLength: number | undefined;
+  private readonly hash: Hash | undefined;
+  private readonly etag: string | undefined;
+
+  constructor(
+    response: HttpResponse,
+    private readonly chunkSize: number,
+    private readonly resume: Resumer | undefined,
+    private readonly label: string,
+    verifyMd5: boolean,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.response = response;
+    this.iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const length = Number(response.headers['content-length']);
+    this.expectedLength = Number.isFinite(length) ? length : undefined;
+    this.etag = response.headers.etag;
+    this.hash = verifyMd5 ? createHash('md5') : undefined;
+  }
+
+  /** Response headers of the first request. */
+  get headers(): ResponseHeaders {
+    return this.response.headers;
+  }
+
+  /** Next raw chunk from the network, resuming once per failure; undefined at the end. */
+  private async nextChunk(): Promise<Buffer | undefined> {
+    for (;;) {
+      let failure: unknown;
+      try {
+        const step = await this.iterator.next();
+        if (!step.done) {
+          if (step.value.length === 0) continue;
+          this.bytesRead += step.value.length;
+          this.hash?.update(step.value);
+          return step.value;
+        }
+      } catch (err) {
+        failure = err;
+      }
+      if (this.signal?.aborted) throw this.signal.reason;
+      const short = this.expectedLength !== undefined && this.bytesRead < this.expectedLength;
+      if (failure === undefined && !short) {
+        this.finish();
+        return undefined;
+      }
+      if (!this.resume) {
+        throw failure !== undefined
+          ? networkError('GET', this.response.url, failure, this.signal)
+          : new ClientException(`${this.label}: connection closed after ${this.bytesRead} of ${this.expectedLength} bytes`);
+      }
+      const rest = await this.reopen();
+      if (rest && rest.length > 0) {
+        this.bytesRead += rest.length;
+        this.hash?.update(rest);
+        return rest;
+      }
+    }
+  }
+
+  /** Re-opens from the current offset; returns bytes to deliver first, if any. */
+  private async reopen(): Promise<Buffer | undefined> {
+    const offset = this.bytesRead;
+    const res = await (this.resume as Resumer)(offset);
+    const total = this.expectedLength as number;
+    const range = res.headers['content-range'];
+    const expectedRange = `bytes ${offset}-${total - 1}/${total}`;
+    this.iterator = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    if (range !== undefined && range !== expectedRange) {
+      await this.iterator.return?.();
+      throw new ClientException(`Expected range "${expectedRange}" while retrying ${this.label} but got "${range}"`);
+    }
+    if (range !== undefined) return undefined;
+    // The server ignored Range and sent it all: skip what we already have.
+    let skip = offset;
+    for (;;) {
+      const step = await this.iterator.next();
+      if (step.done) throw new ClientException(`${this.label}: resumed download ended early`);
+      if (step.value.length > skip) return step.value.subarray(skip);
+      skip -= step.value.length;
+    }
+  }
+
+  private finish(): void {
+    this.ended = true;
+    if (this.hash && this.etag && this.expectedLength === this.bytesRead) {
+      const md5 = this.hash.digest('hex');
+      if (md5 !== this.etag) {
+        throw new ClientException(`${this.label}: received data has MD5 ${md5} but the ETag is ${this.etag}`);
+      }
+    }
+  }
+
+  /**
+   * Reads exactly `length` bytes unless the object ends first (an empty
+   * Buffer at the end); with no length, the rest of the object.
+   */
+  async read(length?: number): Promise<Buffer> {
+    if (length === 0) return Buffer.alloc(0);
+    const want = length === undefined || length < 0 ? Infinity : length;
+    while (this.pendingBytes < want && !this.ended) {
+      const chunk = await this.nextChunk();
+      if (!chunk) break;
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+    }
+    return this.take(want);
+  }
+
+  private take(want: number): Buffer {
+    if (this.pendingBytes === 0) return Buffer.alloc(0);
+    const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    const out = want >= all.length ? all : all.subarray(0, want);
+    const rest = all.subarray(out.length);
+    this.pending = rest.length ? [rest] : [];
+    this.pendingBytes = rest.length;
+    return out;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    try {
+      for (;;) {
+        let chunk: Buffer | undefined;
+        if (this.pendingBytes > 0) chunk = this.take(this.chunkSize);
+        else if (!this.ended) chunk = await this.nextChunk();
+        if (!chunk) return;
+        // Large network chunks are sliced, never copied.
+        for (let at = 0; at < chunk.length; at += this.chunkSize) {
+          yield chunk.subarray(at, Math.min(chunk.length, at + this.chunkSize));
+        }
+      }
+    } finally {
+      if (!this.ended) this.close();
+    }
+  }
+
+  /** Stops the download and releases the connection. */
+  close(): void {
+    this.ended = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    void this.iterator.return?.().catch(() => undefined);
+  }
+}

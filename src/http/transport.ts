@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { ClientException } from '../errors.js';
+import { redactUrl } from '../util/redact.js';
+import { decodeResponseHeaders, encodeForWire, type ResponseHeaders } from './headers.js';
+import { debugLog, isDebugEnabled } from './log.js';
+
+/** TLS and timeout settings shared by every request of a Connection. */
+export interface TransportOptions {
+  /** Seconds to wait for response headers and for each silence in a body. */
+  timeout?: number | undefined;
+  /** Path of a CA bundle (PEM) to verify servers with. */
+  cacert?: string | undefined;
+  /** Skip TLS verification (never the default). */
+  insecure?: boolean | undefined;
+  /** Client certificate (PEM path) and its key. */
+  cert?: string | undefined;
+  certKey?: string | undefined;
+}
+
+export interface HttpRequest {
+  method: string;
+  /** Absolute, already quoted URL. */
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer | AsyncIterable<Buffer> | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  reason: string;
+  headers: ResponseHeaders;
+  body: Dispatcher.ResponseData['body'];
+  url: string;
+}
+
+/** undici's default when the caller sets no timeout: long, but never forever. */
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+/**
+ * The one HTTP engine: an undici Agent with pooled keep-alive connections.
+ * Network failures become ClientExceptions with the original error as cause.
+ */
+export class Transport {
+  private agent: Agent | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: TransportOptions = {}) {
+    this.timeoutMs = options.timeout !== undefined && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS;
+  }
+
+  private getAgent(): Agent {
+    if (!this.agent) {
+      const { cacert, insecure, cert, certKey } = this.options;
+      this.agent = new Agent({
+        keepAliveTimeout: 30_000,
+        connect: {
+          timeout: this.timeoutMs,
+          rejectUnauthorized: !insecure,
+          ...(cacert && !insecure ? { ca: readFileSync(cacert) } : {}),
+          ...(cert ? { cert: readFileSync(cert) } : {}),
+          ...(certKey ? { key: readFileSync(certKey) } : {}),
+        },
+      });
+    }
+    return this.agent;
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    let parsed: URL;
+    try {
+      parsed = new URL(req.url);
+    } catch (err) {
+      throw new ClientException(`Invalid URL ${JSON.stringify(redactUrl(req.url))}`, { cause: err });
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new ClientException(`Unsupported scheme "${parsed.protocol.replace(/:$/, '')}" in url "${redactUrl(req.url)}"`);
+    }
+    if (isDebugEnabled()) debugLog.request(req.method, req.url, req.headers);
+    const options: Dispatcher.RequestOptions = {
+      origin: parsed.origin,
+      path: parsed.pathname + parsed.search,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: encodeForWire(req.headers),
+      // undici streams async iterables (chunked, or checked against content-length)
+      body: (req.body ?? null) as Buffer | null,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      ...(req.signal ? { signal: req.signal } : {}),
+    };
+    try {
+      const res = await this.getAgent().request(options);
+      const headers = decodeResponseHeaders(res.headers);
+      if (isDebugEnabled()) debugLog.response(res.statusCode, res.statusText, headers);
+      return { status: res.statusCode, reason: res.statusText || '', headers, body: res.body, url: req.url };
+    } catch (err) {
+      throw networkError(req.method, req.url, err, req.signal);
+    }
+  }
+
+  /** Releases pooled connections; the next request opens new ones. */
+  async close(): Promise<void> {
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent) await agent.close();
+  }
+}
+
+const NETWORK_ERRORS = new WeakSet<object>();
+
+/** True for ClientExceptions made from a network failure (these are retried). */
+export function isNetworkError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && NETWORK_ERRORS.has(err);
+}
+
+/** True for errors that mean the request or response was cut off. */
+export function isAbortError(err: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
+}
+
+/** Wraps a network-level failure; an abort is re-thrown as the signal's reason. */
+export function networkError(method: string, url: string, err: unknown, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return signal.reason ?? err;
+  if (err instanceof ClientException) return err;
+  const parsed = safeUrl(url);
+  const code = (err as { code?: string } | null)?.code;
+  let what = err instanceof Error ? err.message : String(err);
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    what = `timed out (${what})`;
+  }
+  const wrapped = new ClientException(`${method} request failed: ${what}${code ? ` [${code}]` : ''}`, {
+    cause: err,
+    ...(parsed
+      ? {
+          httpScheme: parsed.protocol.replace(/:$/, ''),
+          httpHost: parsed.hostname,
+          httpPort: parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80,
+          httpPath: parsed.pathname,
+          httpQuery: parsed.search.replace(/^\?/, ''),
+        }
+      : {}),
+  });
+  NETWORK_ERRORS.add(wrapped);
+  return wrapped;
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}

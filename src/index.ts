@@ -1,0 +1,37 @@
+export { Connection } from './connection.js';
+export type { ConnectionOptions, OsOptions } from './options.js';
+export { ClientException } from './errors.js';
+export type { ClientExceptionFields } from './errors.js';
+export { Session } from './auth/session.js';
+export type { SessionLike, SessionOptions } from './auth/session.js';
+export { v1, v2, v3 } from './auth/plugins.js';
+export type {
+  AuthPlugin,
+  V1PasswordOptions,
+  V2PasswordOptions,
+  V3ApplicationCredentialOptions,
+  V3PasswordOptions,
+  V3ScopeOptions,
+  V3TokenOptions,
+} from './auth/plugins.js';
+export type { AccessInfo, CatalogEndpoint, CatalogService, EndpointFilter } from './auth/access.js';
+export { ObjectBody } from './http/object-body.js';
+export { fileSource } from './http/body.js';
+export type { BodyInput, Chunk, ReplayableSource } from './http/body.js';
+export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.js';
+export { setDebugLog } from './http/log.js';
+export type { LogSink } from './http/log.js';
+export type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
+export type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
+export type {
+  CopyObjectOptions,
+  DeleteObjectOptions,
+  GetObjectOptions,
+  HeadObjectOptions,
+  PostObjectOptions,
+  PutObjectOptions,
+} from './ops/object.js';
+export type { ResponseDict } from './ops/request.js';
+export type { Capabilities } from './ops/capabilities.js';
+export { connectionOptionsFromEnv } from './env.js';
+export { quote } from './util/quote.js';

@@ -1,0 +1,78 @@
+import { PreparedBody } from '../http/body.js';
+import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
+import { listingQuery, withQuery } from './paths.js';
+import { readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
+
+/** Options every method takes. */
+export interface CallOptions {
+  /** Stops the request and any retry wait; the call rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface HeadersOptions extends CallOptions {
+  headers?: HeadersInput | undefined;
+}
+
+/** One entry of an account listing, as the server sent it. */
+export interface ContainerEntry {
+  name?: string;
+  count?: number;
+  bytes?: number;
+  last_modified?: string;
+  subdir?: string;
+  [key: string]: unknown;
+}
+
+export interface GetAccountOptions extends HeadersOptions {
+  marker?: string | undefined;
+  limit?: number | undefined;
+  prefix?: string | undefined;
+  endMarker?: string | undefined;
+  delimiter?: string | undefined;
+  /** Follow markers until the listing is complete. @default false */
+  fullListing?: boolean | undefined;
+}
+
+export interface PostAccountOptions extends CallOptions {
+  queryString?: string | undefined;
+  /** Request body (e.g. for bulk operations). */
+  data?: string | Uint8Array | undefined;
+  responseDict?: ResponseDict | undefined;
+}
+
+export async function headAccount(ctx: OpContext, opts: HeadersOptions): Promise<ResponseHeaders> {
+  const res = await send(ctx, { method: 'HEAD', label: 'Account HEAD', path: '', headers: mergeHeaders(opts.headers) });
+  await readAll(res, 'HEAD', ctx.signal);
+  return res.headers;
+}
+
+/** One page of the account listing. */
+export async function getAccountPage(
+  ctx: OpContext,
+  opts: GetAccountOptions,
+  marker: string | undefined,
+): Promise<[ResponseHeaders, ContainerEntry[]]> {
+  const query = listingQuery({
+    marker,
+    limit: opts.limit,
+    prefix: opts.prefix,
+    delimiter: opts.delimiter,
+    end_marker: opts.endMarker,
+  });
+  const res = await send(ctx, { method: 'GET', label: 'Account GET', path: '', query, headers: mergeHeaders(opts.headers) });
+  const listing = await readJson<ContainerEntry[]>(res, 'GET', ctx.signal);
+  return [res.headers, listing ?? []];
+}
+
+export async function postAccount(ctx: OpContext, headers: HeadersInput, opts: PostAccountOptions): Promise<[ResponseHeaders, Buffer]> {
+  const res = await send(ctx, {
+    method: 'POST',
+    label: 'Account POST',
+    path: '',
+    query: withQuery(opts.queryString),
+    headers: mergeHeaders(headers),
+    body: PreparedBody.from(opts.data ?? null),
+  });
+  const body = await readAll(res, 'POST', ctx.signal);
+  return [res.headers, body];
+}

@@ -1,0 +1,98 @@
+import { hasHeader, mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
+import type { CallOptions, HeadersOptions } from './account.js';
+import { containerPath, listingQuery, withQuery } from './paths.js';
+import { readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
+
+/** One entry of a container listing, as the server sent it. */
+export interface ObjectEntry {
+  name?: string;
+  bytes?: number;
+  hash?: string;
+  last_modified?: string;
+  content_type?: string;
+  subdir?: string;
+  version_id?: string;
+  is_latest?: boolean;
+  [key: string]: unknown;
+}
+
+export interface GetContainerOptions extends HeadersOptions {
+  marker?: string | undefined;
+  limit?: number | undefined;
+  prefix?: string | undefined;
+  delimiter?: string | undefined;
+  endMarker?: string | undefined;
+  versionMarker?: string | undefined;
+  /** Equivalent to delimiter '/' and prefix `path/`. */
+  path?: string | undefined;
+  /** Follow markers until the listing is complete. @default false */
+  fullListing?: boolean | undefined;
+  queryString?: string | undefined;
+}
+
+export interface WriteOptions extends CallOptions {
+  responseDict?: ResponseDict | undefined;
+}
+
+export interface PutContainerOptions extends WriteOptions {
+  headers?: HeadersInput | undefined;
+  queryString?: string | undefined;
+}
+
+export interface DeleteContainerOptions extends PutContainerOptions {}
+
+export async function headContainer(ctx: OpContext, container: string, opts: HeadersOptions): Promise<ResponseHeaders> {
+  const res = await send(ctx, { method: 'HEAD', label: 'Container HEAD', path: containerPath(container), headers: mergeHeaders(opts.headers) });
+  await readAll(res, 'HEAD', ctx.signal);
+  return res.headers;
+}
+
+/** One page of a container listing. */
+export async function getContainerPage(
+  ctx: OpContext,
+  container: string,
+  opts: GetContainerOptions,
+  marker: string | undefined,
+  versionMarker: string | undefined,
+): Promise<[ResponseHeaders, ObjectEntry[]]> {
+  const query = listingQuery(
+    {
+      marker,
+      limit: opts.limit,
+      prefix: opts.prefix,
+      delimiter: opts.delimiter,
+      end_marker: opts.endMarker,
+      version_marker: versionMarker,
+      path: opts.path,
+    },
+    opts.queryString,
+  );
+  const res = await send(ctx, { method: 'GET', label: 'Container GET', path: containerPath(container), query, headers: mergeHeaders(opts.headers) });
+  const listing = await readJson<ObjectEntry[]>(res, 'GET', ctx.signal);
+  return [res.headers, listing ?? []];
+}
+
+export async function putContainer(ctx: OpContext, container: string, opts: PutContainerOptions): Promise<void> {
+  const headers = mergeHeaders(opts.headers);
+  if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
+  const res = await send(ctx, { method: 'PUT', label: 'Container PUT', path: containerPath(container), query: withQuery(opts.queryString), headers });
+  await readAll(res, 'PUT', ctx.signal);
+}
+
+export async function postContainer(ctx: OpContext, container: string, headersIn: HeadersInput, _opts: WriteOptions): Promise<void> {
+  const headers = mergeHeaders(headersIn);
+  if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
+  const res = await send(ctx, { method: 'POST', label: 'Container POST', path: containerPath(container), headers });
+  await readAll(res, 'POST', ctx.signal);
+}
+
+export async function deleteContainer(ctx: OpContext, container: string, opts: DeleteContainerOptions): Promise<void> {
+  const res = await send(ctx, {
+    method: 'DELETE',
+    label: 'Container DELETE',
+    path: containerPath(container),
+    query: withQuery(opts.queryString),
+    headers: mergeHeaders(opts.headers),
+  });
+  await readAll(res, 'DELETE', ctx.signal);
+}

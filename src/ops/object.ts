@@ -1,0 +1,154 @@
+import { ClientException } from '../errors.js';
+import { PreparedBody } from '../http/body.js';
+import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
+import type { HttpResponse } from '../http/transport.js';
+import { quote } from '../util/quote.js';
+import type { CallOptions } from './account.js';
+import type { WriteOptions } from './container.js';
+import { objectPath, withQuery } from './paths.js';
+import { readAll, send, type OpContext } from './request.js';
+import { createHash } from 'node:crypto';
+
+export interface HeadObjectOptions extends CallOptions {
+  headers?: HeadersInput | undefined;
+  queryString?: string | undefined;
+}
+
+export interface GetObjectOptions extends HeadObjectOptions {
+  /** When > 0, resolve with a streaming body yielding chunks of at most this size. */
+  respChunkSize?: number | undefined;
+  responseDict?: WriteOptions['responseDict'];
+}
+
+export interface PutObjectOptions extends WriteOptions {
+  /** Bytes to send; also limits how much is read from a stream. */
+  contentLength?: number | undefined;
+  /** MD5 the server must verify (quotes are stripped). */
+  etag?: string | undefined;
+  /** Accepted for swiftclient compatibility; streams are sent as they come. */
+  chunkSize?: number | undefined;
+  /** Wins over a Content-Type in `headers`. */
+  contentType?: string | undefined;
+  headers?: HeadersInput | undefined;
+  queryString?: string | undefined;
+}
+
+export interface PostObjectOptions extends WriteOptions {}
+
+export interface CopyObjectOptions extends WriteOptions {
+  /** `/container/object`; default: the source itself (in-place copy). */
+  destination?: string | undefined;
+  headers?: HeadersInput | undefined;
+  /** Start from no user metadata instead of the source's. */
+  freshMetadata?: boolean | undefined;
+}
+
+export interface DeleteObjectOptions extends WriteOptions {
+  headers?: HeadersInput | undefined;
+  queryString?: string | undefined;
+}
+
+const PLAIN_MD5 = /^[0-9a-f]{32}$/;
+
+/** True when an object's ETag is the MD5 of its bytes (not a manifest's). */
+export function etagIsContentMd5(headers: ResponseHeaders): boolean {
+  const etag = headers.etag ?? '';
+  return PLAIN_MD5.test(etag) && !headers['x-object-manifest'] && !headers['x-static-large-object'];
+}
+
+export async function headObject(ctx: OpContext, container: string, obj: string, opts: HeadObjectOptions): Promise<ResponseHeaders> {
+  const res = await send(ctx, {
+    method: 'HEAD',
+    label: 'Object HEAD',
+    path: objectPath(container, obj),
+    query: withQuery(opts.queryString),
+    headers: mergeHeaders(opts.headers),
+  });
+  await readAll(res, 'HEAD', ctx.signal);
+  return res.headers;
+}
+
+/** Starts a GET and returns the response with its body unread. */
+export function getObjectResponse(ctx: OpContext, container: string, obj: string, opts: GetObjectOptions): Promise<HttpResponse> {
+  return send(ctx, {
+    method: 'GET',
+    label: 'Object GET',
+    path: objectPath(container, obj),
+    query: withQuery(opts.queryString),
+    headers: mergeHeaders(opts.headers),
+  });
+}
+
+/** GET and read the whole body, checking its MD5 when the ETag is one. */
+export async function getObjectBuffer(
+  ctx: OpContext,
+  container: string,
+  obj: string,
+  opts: GetObjectOptions,
+  checksum: boolean,
+): Promise<[ResponseHeaders, Buffer]> {
+  const res = await getObjectResponse(ctx, container, obj, opts);
+  const body = await readAll(res, 'GET', ctx.signal);
+  if (checksum && res.status === 200 && etagIsContentMd5(res.headers)) {
+    const md5 = createHash('md5').update(body).digest('hex');
+    if (md5 !== res.headers.etag) {
+      throw new ClientException(`Object GET ${container}/${obj}: received data has MD5 ${md5} but the ETag is ${res.headers.etag}`);
+    }
+  }
+  return [res.headers, body];
+}
+
+export function putObjectHeaders(opts: PutObjectOptions, body: PreparedBody): Record<string, string> {
+  const headers = mergeHeaders(opts.headers);
+  if (opts.etag) headers.etag = opts.etag.replace(/^"+|"+$/g, '');
+  if (opts.contentType !== undefined && opts.contentType !== null) headers['content-type'] = String(opts.contentType);
+  return headers;
+}
+
+export async function putObject(
+  ctx: OpContext,
+  container: string,
+  obj: string,
+  body: PreparedBody,
+  opts: PutObjectOptions,
+  checksum: boolean,
+): Promise<string> {
+  const headers = putObjectHeaders(opts, body);
+  const query = withQuery(opts.queryString);
+  const res = await send(ctx, { method: 'PUT', label: 'Object PUT', path: objectPath(container, obj), query, headers, body });
+  await readAll(res, 'PUT', ctx.signal);
+  const etag = (res.headers.etag ?? '').replace(/^"+|"+$/g, '');
+  const sentMd5 = body.md5;
+  const isManifestPut = (query ?? '').includes('multipart-manifest=put') || 'x-object-manifest' in headers;
+  if (checksum && sentMd5 && !isManifestPut && PLAIN_MD5.test(res.headers.etag ?? '') && etag !== sentMd5) {
+    throw new ClientException(`Object PUT ${container}/${obj}: the server's ETag ${etag} does not match the MD5 ${sentMd5} of the data sent`);
+  }
+  return etag;
+}
+
+export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, _opts: PostObjectOptions): Promise<void> {
+  const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(headers) });
+  await readAll(res, 'POST', ctx.signal);
+}
+
+export async function copyObject(ctx: OpContext, container: string, obj: string, opts: CopyObjectOptions): Promise<void> {
+  const path = objectPath(container, obj);
+  const headers = mergeHeaders(opts.headers);
+  headers.destination = opts.destination !== undefined && opts.destination !== null ? quote(opts.destination) : path;
+  if (opts.freshMetadata !== undefined && opts.freshMetadata !== null) {
+    headers['x-fresh-metadata'] = opts.freshMetadata ? 'true' : 'false';
+  }
+  const res = await send(ctx, { method: 'COPY', label: 'Object COPY', path, headers });
+  await readAll(res, 'COPY', ctx.signal);
+}
+
+export async function deleteObject(ctx: OpContext, container: string, obj: string, opts: DeleteObjectOptions): Promise<void> {
+  const res = await send(ctx, {
+    method: 'DELETE',
+    label: 'Object DELETE',
+    path: objectPath(container, obj),
+    query: withQuery(opts.queryString),
+    headers: mergeHeaders(opts.headers),
+  });
+  await readAll(res, 'DELETE', ctx.signal);
+}

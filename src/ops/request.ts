@@ -1,0 +1,108 @@
+import { ClientException } from '../errors.js';
+import type { PreparedBody } from '../http/body.js';
+import type { ResponseHeaders } from '../http/headers.js';
+import { networkError, type HttpResponse, type Transport } from '../http/transport.js';
+
+/** The response facts swiftclient stores in a caller's `response_dict`. */
+export interface ResponseDict {
+  status?: number;
+  reason?: string;
+  headers?: ResponseHeaders;
+  /** One entry per attempt, oldest first. */
+  responseDicts?: ResponseDict[];
+}
+
+/** What one attempt of an operation gets from the retry loop. */
+export interface OpContext {
+  transport: Transport;
+  /** Storage URL, no trailing slash. */
+  url: string;
+  token: string | undefined;
+  serviceToken: string | undefined;
+  signal: AbortSignal | undefined;
+  /** Filled with this attempt's status, reason and headers. */
+  responseDict: ResponseDict;
+}
+
+export interface SwiftRequest {
+  method: string;
+  /** 'Object GET' etc.: the start of the error message. */
+  label: string;
+  /** Already-quoted path below the storage URL ('' , '/c', '/c/o'). */
+  path: string;
+  query?: string | undefined;
+  headers: Record<string, string>;
+  body?: PreparedBody | undefined;
+  /** Send no X-Auth-Token (capabilities, temp URLs). */
+  anonymous?: boolean;
+}
+
+/** Limit on how much of an error body is kept for the exception. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Sends one request with the auth headers; resolves with the response when
+ * it is 2xx, else reads a bounded part of the body and throws the
+ * ClientException swiftclient would.
+ */
+export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpResponse> {
+  const headers = { ...req.headers };
+  if (!req.anonymous) {
+    if (ctx.token) headers['x-auth-token'] = ctx.token;
+    if (ctx.serviceToken) headers['x-service-token'] = ctx.serviceToken;
+  }
+  const url = `${ctx.url}${req.path}${req.query ? `?${req.query}` : ''}`;
+  const body = req.body ? await req.body.open() : undefined;
+  if (req.body && req.body.length !== undefined) headers['content-length'] = String(req.body.length);
+  const res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal });
+  ctx.responseDict.status = res.status;
+  ctx.responseDict.reason = res.reason;
+  ctx.responseDict.headers = res.headers;
+  if (res.status >= 200 && res.status < 300) return res;
+  const text = await readErrorBody(res, req.method, ctx.signal);
+  throw ClientException.fromResponse(`${req.label} failed`, url, res.status, res.reason, res.headers, text);
+}
+
+async function readErrorBody(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      if (size < ERROR_BODY_LIMIT) chunks.push(chunk);
+      size += chunk.length;
+    }
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    // the status is what matters; a broken error body is not worth a retry
+    void err;
+  }
+  void method;
+  return Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+}
+
+/** Reads a whole (successful) response body; network failures as ClientException. */
+export async function readAll(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+  } catch (err) {
+    throw networkError(method, res.url, err, signal);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/** Drains a body we do not need so the connection goes back to the pool. */
+export async function discard(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<void> {
+  await readAll(res, method, signal);
+}
+
+/** Parses a JSON listing body (an empty 204 is an empty list). */
+export async function readJson<T>(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<T | undefined> {
+  const raw = await readAll(res, method, signal);
+  if (res.status === 204 || raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8')) as T;
+  } catch (err) {
+    throw new ClientException(`${method} ${res.url}: the server's answer is not JSON`, { cause: err });
+  }
+}

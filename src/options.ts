@@ -1,0 +1,75 @@
+import type { SessionLike } from './auth/session.js';
+
+/** Keystone scoping and endpoint choice, as swiftclient's `os_options`. */
+export interface OsOptions {
+  tenantId?: string | undefined;
+  tenantName?: string | undefined;
+  projectId?: string | undefined;
+  projectName?: string | undefined;
+  userId?: string | undefined;
+  userDomainId?: string | undefined;
+  userDomainName?: string | undefined;
+  projectDomainId?: string | undefined;
+  projectDomainName?: string | undefined;
+  /** 'password' | 'v2password' | 'v3password' | 'v3applicationcredential'. */
+  authType?: string | undefined;
+  applicationCredentialId?: string | undefined;
+  applicationCredentialName?: string | undefined;
+  applicationCredentialSecret?: string | undefined;
+  /** @default 'object-store' */
+  serviceType?: string | undefined;
+  /** 'public' | 'internal' | 'admin' (or 'publicURL' etc.). @default 'public' */
+  endpointType?: string | undefined;
+  regionName?: string | undefined;
+  /** Storage URL that overrides the catalog's. */
+  objectStorageUrl?: string | undefined;
+  /** A token to use instead of authenticating (same as preauthToken). */
+  authToken?: string | undefined;
+  /** Credentials of a service user whose token goes in X-Service-Token. */
+  serviceUsername?: string | undefined;
+  serviceProjectName?: string | undefined;
+  serviceKey?: string | undefined;
+}
+
+/** Everything `new Connection(...)` takes; all optional. */
+export interface ConnectionOptions {
+  /** Auth endpoint (v1 URL or Keystone URL). */
+  authUrl?: string | undefined;
+  /** User name; for v1 `account:user`, for Keystone optionally `tenant:user`. */
+  user?: string | undefined;
+  /** Key or password. */
+  key?: string | undefined;
+  /** '1' (default), '1.0', '2', '2.0', '3', '3.0', 1, 2 or 3. @default '1' */
+  authVersion?: string | number | undefined;
+  /** Copied into osOptions.tenantName. */
+  tenantName?: string | undefined;
+  osOptions?: OsOptions | undefined;
+  /** Storage URL to use without authenticating; survives re-auth. */
+  preauthUrl?: string | undefined;
+  /** Token to use without authenticating. */
+  preauthToken?: string | undefined;
+  /** A keystone Session (or any object with getToken/getEndpoint/invalidate). */
+  session?: SessionLike | undefined;
+  /** Retries after the first try. @default 5 */
+  retries?: number | undefined;
+  /** Seconds before the first retry. @default 1 */
+  startingBackoff?: number | undefined;
+  /** Longest wait between retries, seconds. @default 64 */
+  maxBackoff?: number | undefined;
+  /** Retry 429 and 498 answers. @default true */
+  retryOnRatelimit?: boolean | undefined;
+  /** Re-authenticate before every retry, whatever the error. @default false */
+  forceAuthRetry?: boolean | undefined;
+  /** Seconds to wait for response headers and for each silence in a body. */
+  timeout?: number | undefined;
+  /** CA bundle (PEM file path) for TLS verification. */
+  cacert?: string | undefined;
+  /** Skip TLS certificate verification. @default false */
+  insecure?: boolean | undefined;
+  /** Client certificate (PEM file path). */
+  cert?: string | undefined;
+  /** Client certificate key (PEM file path). */
+  certKey?: string | undefined;
+  /** Verify MD5s of uploads and whole downloads against the ETag. @default true */
+  checksum?: boolean | undefined;
+}
