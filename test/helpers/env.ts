@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { Connection, type ConnectionOptions } from '../../src/index.js';
+
+/** The tempauth Swift started by scripts/swift-aio (overridable by ST_* variables). */
+export const SWIFT = {
+  authUrl: process.env.ST_AUTH ?? 'http://127.0.0.1:8080/auth/v1.0',
+  user: process.env.ST_USER ?? 'test:tester',
+  key: process.env.ST_KEY ?? 'testing',
+  /** Second account, admin there. */
+  user2: 'test2:tester2',
+  key2: 'testing2',
+  /** Non-admin user of the first account. */
+  user3: 'test:tester3',
+  key3: 'testing3',
+  /** Member of the `service` group (for X-Service-Token tests). */
+  serviceUser: 'test5:tester5',
+  serviceKey: 'testing5',
+};
+
+/** A Connection to the local Swift with fast retries for tests. */
+export function connect(overrides: ConnectionOptions = {}): Connection {
+  return new Connection({
+    authUrl: SWIFT.authUrl,
+    user: SWIFT.user,
+    key: SWIFT.key,
+    startingBackoff: 0.05,
+    maxBackoff: 0.2,
+    ...overrides,
+  });
+}
+
+/** A unique name so that test files can run in parallel on one account. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Deletes a container and everything in it; ignores what is already gone. */
+export async function purgeContainer(conn: Connection, container: string): Promise<void> {
+  try {
+    const [, objects] = await conn.getContainer(container, { fullListing: true });
+    for (const entry of objects) {
+      if (entry.name) await conn.deleteObject(container, entry.name).catch(() => undefined);
+    }
+    await conn.deleteContainer(container);
+  } catch {
+    // already gone
+  }
+}
