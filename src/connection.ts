@@ -28,6 +28,8 @@ interface RetryOptions {
   body?: PreparedBody | undefined;
   /** Continue counting attempts from here (a resumed download). */
   startAttempts?: number | undefined;
+  /** Told the call's try count after every try (a resumed body keeps its own count). */
+  onAttempt?: ((attempts: number) => void) | undefined;
   /** Operation name for the "cannot replay" error. */
   what: string;
 }
@@ -179,9 +181,13 @@ export class Connection {
   private async retry<T>(op: (ctx: OpContext) => Promise<T>, o: RetryOptions): Promise<T> {
     let retriedAuth = false;
     let backoff = this.startingBackoff;
-    this.attempts = o.startAttempts ?? 0;
+    // Counted per call: concurrent calls on one Connection must not use up
+    // each other's retries. `this.attempts` reports the latest call's count.
+    let attempts = o.startAttempts ?? 0;
     for (;;) {
-      this.attempts += 1;
+      attempts += 1;
+      this.attempts = attempts;
+      o.onAttempt?.(attempts);
       const attemptDict: ResponseDict = {};
       let retryAfter: number | undefined;
       try {
@@ -189,7 +195,7 @@ export class Connection {
         await this.ensureAuth(o.signal);
         const result = await op({
           transport: this.#transport,
-          url: (this.url as string).replace(/\/+$/, ''),
+          url: storageUrl(this.url as string),
           token: this.#token,
           serviceToken: this.serviceToken,
           signal: o.signal,
@@ -216,10 +222,10 @@ export class Connection {
           retriedAuth = true;
           skipSleep = true; // a fresh token needs no backoff
         } else if (isNetworkError(err)) {
-          if (this.attempts > this.retries) throw err;
-        } else if (this.attempts > this.retries || status === undefined) {
+          if (attempts > this.retries) throw err;
+        } else if (attempts > this.retries || status === undefined) {
           throw err;
-        } else if (status === 408 || (status >= 500 && status <= 599)) {
+        } else if (status === 408 || status === 499 || (status >= 500 && status <= 599)) {
           retryAfter = parseRetryAfter(err.httpResponseHeaders?.['retry-after']);
         } else if (this.retryOnRatelimit && (status === 498 || status === 429)) {
           retryAfter = parseRetryAfter(err.httpResponseHeaders?.['retry-after']);
@@ -295,17 +301,27 @@ export class Connection {
     if (!(chunkSize > 0)) {
       return this.call('Object GET', options, (ctx) => object.getObjectBuffer(ctx, cont, obj, options, this.checksum));
     }
-    const res = await this.call('Object GET', options, (ctx) => object.getObjectResponse(ctx, cont, obj, options));
+    let attempts = 0;
+    const res = await this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, options), {
+      signal: options.signal,
+      responseDict: options.responseDict,
+      what: 'Object GET',
+      onAttempt: (n) => (attempts = n),
+    });
     const isRange = hasHeader(options.headers, 'range');
-    const canResume = !isRange && this.attempts <= this.retries && res.headers['transfer-encoding'] === undefined;
-    const resume = canResume
-      ? (offset: number) => {
+    const resumable = !isRange && res.headers['transfer-encoding'] === undefined;
+    // As swiftclient's _RetryBody: each resume is one more try of this call,
+    // allowed while the call has retries left.
+    const resume = resumable
+      ? async (offset: number) => {
+          if (attempts > this.retries) return undefined;
           const headers = { ...(options.headers ?? {}), range: `bytes=${offset}-`, 'if-match': res.headers.etag ?? '' };
           return this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, { ...options, headers }), {
             signal: options.signal,
             responseDict: options.responseDict,
-            startAttempts: this.attempts,
+            startAttempts: attempts,
             what: 'Object GET',
+            onAttempt: (n) => (attempts = n),
           });
         }
       : undefined;
@@ -367,7 +383,7 @@ export class Connection {
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const status = err instanceof ClientException ? err.httpStatus : undefined;
-        const retryable = isNetworkError(err) || (status !== undefined && (status >= 500 || status === 408));
+        const retryable = isNetworkError(err) || (status !== undefined && (status >= 500 || status === 408 || status === 499));
         if (!retryable || attempt > this.retries) throw err;
         await sleep(retryDelay(backoff, this.maxBackoff), signal);
         backoff = Math.min(backoff * 2, this.maxBackoff);
@@ -400,6 +416,20 @@ function addResponseDict(target: ResponseDict | undefined, attempt: ResponseDict
   if (attempt.headers !== undefined) target.headers = attempt.headers;
 }
 
+/** The storage URL without trailing slashes, refused unless it is an http(s) URL with a host. */
+function storageUrl(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || !parsed.hostname || !/^https?:\/\/[^/]/.test(url)) {
+    throw new ClientException(`Invalid URL ${JSON.stringify(url)} for the storage URL: expected http(s)://host[:port]/path`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
 function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ClientException(`Invalid ${name} ${String(value)}: must be a non-negative number`);
@@ -411,8 +441,9 @@ function headerLength(headers: HeadersInput | undefined): number | undefined {
   if (!headers) return undefined;
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'content-length' && value !== undefined && value !== null) {
-      const n = Number(value);
-      if (!Number.isSafeInteger(n) || n < 0) throw new ClientException(`Invalid Content-Length header ${String(value)}`);
+      const text = String(value).trim();
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new ClientException(`Invalid Content-Length header ${JSON.stringify(String(value))}`);
       return n;
     }
   }

@@ -49,14 +49,14 @@ export class ClientException extends Error {
     this.httpDevice = fields.httpDevice ?? '';
     this.httpResponseContent = fields.httpResponseContent ?? '';
     this.httpResponseHeaders = fields.httpResponseHeaders;
-    const headers = this.httpResponseHeaders ?? {};
-    this.transactionId = headers['x-trans-id'] ?? headers['x-openstack-request-id'];
+    this.transactionId = findHeader(this.httpResponseHeaders, 'x-trans-id') ?? findHeader(this.httpResponseHeaders, 'x-openstack-request-id');
     this.message = this.format();
   }
 
   /** Builds the exception for a failed HTTP exchange. */
   static fromResponse(
     label: string,
+    /** The URL as sent: its path is reported as is (not normalised). */
     url: string,
     status: number,
     reason: string,
@@ -67,7 +67,7 @@ export class ClientException extends Error {
     return new ClientException(label, {
       httpScheme: parsed.protocol.replace(/:$/, ''),
       httpHost: parsed.hostname,
-      httpPort: parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80,
+      httpPort: parsed.port ? Number(parsed.port) : '',
       httpPath: parsed.pathname,
       httpQuery: parsed.search.replace(/^\?/, ''),
       httpStatus: status,
@@ -112,4 +112,14 @@ export class ClientException extends Error {
       transactionId: this.transactionId,
     };
   }
+}
+
+/** Case-insensitive lookup: callers may build an exception from raw, mixed-case headers. */
+function findHeader(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (headers[name] !== undefined) return headers[name];
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
 }

@@ -112,6 +112,9 @@ export class PreparedBody {
     if (Array.isArray(contents)) {
       const chunks = contents as Chunk[];
       const total = chunks.reduce((sum, chunk) => sum + toBuffer(chunk).length, 0);
+      if (contentLength !== undefined && contentLength > total) {
+        throw new ClientException(`contentLength ${contentLength} is larger than the ${total} bytes of contents`);
+      }
       return new PreparedBody(async () => chunks, contentLength ?? total, true, contentLength);
     }
     if (typeof contents === 'function') {

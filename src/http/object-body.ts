@@ -3,8 +3,11 @@ import { ClientException } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
 import { networkError, type HttpResponse } from './transport.js';
 
-/** Re-opens the object from a byte offset (Range + If-Match), counting attempts. */
-export type Resumer = (offset: number) => Promise<HttpResponse>;
+/**
+ * Re-opens the object from a byte offset (Range + If-Match), counting
+ * attempts; undefined when the call has no retries left.
+ */
+export type Resumer = (offset: number) => Promise<HttpResponse | undefined>;
 
 /**
  * A streamed object body: an async iterable of Buffers of at most
@@ -64,12 +67,13 @@ export class ObjectBody implements AsyncIterable<Buffer> {
         this.finish();
         return undefined;
       }
-      if (!this.resume) {
+      const giveUp = (): never => {
         throw failure !== undefined
           ? networkError('GET', this.response.url, failure, this.signal)
           : new ClientException(`${this.label}: connection closed after ${this.bytesRead} of ${this.expectedLength} bytes`);
-      }
-      const rest = await this.reopen();
+      };
+      if (!this.resume || this.expectedLength === undefined) giveUp();
+      const rest = await this.reopen(giveUp);
       if (rest && rest.length > 0) {
         this.bytesRead += rest.length;
         this.hash?.update(rest);
@@ -79,9 +83,9 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   }
 
   /** Re-opens from the current offset; returns bytes to deliver first, if any. */
-  private async reopen(): Promise<Buffer | undefined> {
+  private async reopen(giveUp: () => never): Promise<Buffer | undefined> {
     const offset = this.bytesRead;
-    const res = await (this.resume as Resumer)(offset);
+    const res = (await (this.resume as Resumer)(offset)) ?? giveUp();
     const total = this.expectedLength as number;
     const range = res.headers['content-range'];
     const expectedRange = `bytes ${offset}-${total - 1}/${total}`;

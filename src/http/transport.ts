@@ -80,7 +80,7 @@ export class Transport {
     if (isDebugEnabled()) debugLog.request(req.method, req.url, req.headers);
     const options: Dispatcher.RequestOptions = {
       origin: parsed.origin,
-      path: parsed.pathname + parsed.search,
+      path: rawPath(req.url),
       method: req.method as Dispatcher.HttpMethod,
       headers: encodeForWire(req.headers),
       // undici streams async iterables (chunked, or checked against content-length)
@@ -123,6 +123,10 @@ export function isAbortError(err: unknown, signal?: AbortSignal): boolean {
 export function networkError(method: string, url: string, err: unknown, signal?: AbortSignal): unknown {
   if (signal?.aborted) return signal.reason ?? err;
   if (err instanceof ClientException) return err;
+  if (err instanceof undiciErrors.InvalidArgumentError) {
+    // a request we built wrong is not a network failure: never retried
+    return new ClientException(`${method} request refused before sending: ${err.message}`, { cause: err });
+  }
   const parsed = safeUrl(url);
   const code = (err as { code?: string } | null)?.code;
   let what = err instanceof Error ? err.message : String(err);
@@ -135,7 +139,7 @@ export function networkError(method: string, url: string, err: unknown, signal?:
       ? {
           httpScheme: parsed.protocol.replace(/:$/, ''),
           httpHost: parsed.hostname,
-          httpPort: parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80,
+          httpPort: parsed.port ? Number(parsed.port) : '',
           httpPath: parsed.pathname,
           httpQuery: parsed.search.replace(/^\?/, ''),
         }
@@ -143,6 +147,15 @@ export function networkError(method: string, url: string, err: unknown, signal?:
   });
   NETWORK_ERRORS.add(wrapped);
   return wrapped;
+}
+
+/**
+ * The path and query exactly as built: `new URL()` would resolve `.` and
+ * `..` segments, but Swift stores an object named `a/../b` literally.
+ */
+function rawPath(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start < 0 ? '/' : url.slice(start);
 }
 
 function safeUrl(url: string): URL | undefined {

@@ -100,8 +100,11 @@ export async function getObjectBuffer(
 
 export function putObjectHeaders(opts: PutObjectOptions, body: PreparedBody): Record<string, string> {
   const headers = mergeHeaders(opts.headers);
-  if (opts.etag) headers.etag = opts.etag.replace(/^"+|"+$/g, '');
-  if (opts.contentType !== undefined && opts.contentType !== null) headers['content-type'] = String(opts.contentType);
+  // Through mergeHeaders too, so CR/LF in these options is refused like any header.
+  const extra: Record<string, string> = {};
+  if (opts.etag) extra.etag = opts.etag.replace(/^"+|"+$/g, '');
+  if (opts.contentType !== undefined && opts.contentType !== null) extra['content-type'] = String(opts.contentType);
+  Object.assign(headers, mergeHeaders(extra));
   return headers;
 }
 

@@ -12,6 +12,14 @@
  * Client side: node:http server (keep-alive, parses requests for us).
  * Upstream side: one fresh connection per request (no pooled upstream
  * sockets, so a stale upstream socket can never add a try of its own).
+ *
+ *   const proxy = await FaultProxy.start();
+ *   const conn = new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token });
+ *   proxy.failWith(503, 2, { method: 'PUT' });                       // two 503s, then forward
+ *   proxy.add({ method: 'GET', path: /\/obj$/, fault: { type: 'truncateResponse', afterBytes: 1000 } });
+ *   ...
+ *   proxy.seen('PUT').length; proxy.gaps('PUT'); proxy.seen('GET')[1].headers.range;
+ *   await proxy.close();
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -118,7 +126,8 @@ export class FaultProxy {
 
   /** Starts a proxy on 127.0.0.1 with a free port. */
   static async start(upstream = 'http://127.0.0.1:8080'): Promise<FaultProxy> {
-    const server = http.createServer();
+    // Large enough for the metadata tests: Swift, not the proxy, must refuse them.
+    const server = http.createServer({ maxHeaderSize: 256 * 1024 });
     const proxy = new FaultProxy(server, new URL(upstream));
     // Never close an idle client connection first: the client would see a
     // reset on reuse and count an extra try.
@@ -308,14 +317,16 @@ export class FaultProxy {
         abortBoth(true);
         return;
       }
+      let cut = false;
       req.on('data', (chunk: Buffer) => {
-        if (done) return;
+        if (done || cut) return;
         const room = limit - received;
         received += chunk.length;
         if (chunk.length < room) {
           upstream.write(chunk);
           return;
         }
+        cut = true;
         upstream.write(chunk.subarray(0, room));
         // Let the first bytes reach the server, then cut both sides.
         setImmediate(() => abortBoth(true));
