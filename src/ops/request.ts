@@ -51,19 +51,35 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
     if (ctx.token) headers['x-auth-token'] = ctx.token;
     if (ctx.serviceToken) headers['x-service-token'] = ctx.serviceToken;
   }
-  const url = `${ctx.url}${req.path}${req.query ? `?${req.query}` : ''}`;
+  let url = `${ctx.url}${req.path}${req.query ? `?${req.query}` : ''}`;
   const body = req.body ? await req.body.open() : undefined;
   if (req.body && req.body.length !== undefined) headers['content-length'] = String(req.body.length);
-  const res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal });
+  let res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal });
+  // Redirects are followed for reads only, and tokens never go to another origin.
+  for (let hop = 0; REDIRECT_STATUSES.has(res.status) && !body && hop < MAX_REDIRECTS; hop += 1) {
+    const location = res.headers.location;
+    if (!location || (req.method !== 'GET' && req.method !== 'HEAD')) break;
+    await readAll(res, req.method, ctx.signal);
+    const next = new URL(location, url);
+    if (next.origin !== new URL(url).origin) {
+      for (const name of AUTH_HEADERS) delete headers[name];
+    }
+    url = next.toString();
+    res = await ctx.transport.request({ method: req.method, url, headers, signal: ctx.signal });
+  }
   ctx.responseDict.status = res.status;
   ctx.responseDict.reason = res.reason;
   ctx.responseDict.headers = res.headers;
   if (res.status >= 200 && res.status < 300) return res;
-  const text = await readErrorBody(res, req.method, ctx.signal);
+  const text = await readErrorBody(res, ctx.signal);
   throw ClientException.fromResponse(`${req.label} failed`, url, res.status, res.reason, res.headers, text);
 }
 
-async function readErrorBody(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<string> {
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const AUTH_HEADERS = ['x-auth-token', 'x-service-token', 'authorization', 'cookie'];
+
+async function readErrorBody(res: HttpResponse, signal: AbortSignal | undefined): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -76,7 +92,6 @@ async function readErrorBody(res: HttpResponse, method: string, signal: AbortSig
     // the status is what matters; a broken error body is not worth a retry
     void err;
   }
-  void method;
   return Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
 }
 
