@@ -4,6 +4,14 @@ import { Connection, type ConnectionOptions } from '../../src/index.js';
 /** The tempauth Swift started by scripts/swift-aio (overridable by ST_* variables). */
 export const SWIFT = {
   authUrl: process.env.ST_AUTH ?? 'http://127.0.0.1:8080/auth/v1.0',
+  /**
+   * The spare tempauth proxy of scripts/swift-aio (8082: same storage and
+   * users, its own memcached, so tokens differ). Only tests that restart a
+   * proxy or memcached use it (`swift-aio restart-spare-proxy` /
+   * `restart-spare-memcached`), so the other test files running at the same
+   * time never see those restarts.
+   */
+  spareAuthUrl: process.env.SWIFT_AIO_SPARE_AUTH ?? 'http://127.0.0.1:8082/auth/v1.0',
   user: process.env.ST_USER ?? 'test:tester',
   key: process.env.ST_KEY ?? 'testing',
   /** Second account, admin there. */

@@ -1,8 +1,11 @@
 /**
  * Faults between the client and a real Swift: injected statuses, resets,
  * truncations and stalls (through test/helpers/fault-proxy.ts), plus real
- * restarts of memcached and of the Swift proxy. Nothing may be lost or
- * spliced, and every failure must be a clear ClientException.
+ * restarts of memcached and of the Swift proxy. Those restarts hit only the
+ * spare proxy of scripts/swift-aio (SWIFT.spareAuthUrl, port 8082, with its
+ * own memcached), never the 8080 proxy that test files running concurrently
+ * use. Nothing may be lost or spliced, and every failure must be a clear
+ * ClientException.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -617,12 +620,14 @@ describe('timeouts and abort', () => {
 });
 
 describe('real server restarts and load', () => {
+  // The restarts go to the spare proxy and its memcached only: same storage
+  // servers and account (so `container` is there too), other tokens.
   it('memcached restart mid-run (every token invalid): 20 put/get keep succeeding through re-auth', async () => {
-    const conn = connect({ retries: 8, startingBackoff: 0.1, maxBackoff: 1 });
+    const conn = connect({ authUrl: SWIFT.spareAuthUrl, retries: 8, startingBackoff: 0.1, maxBackoff: 1 });
     const [, before] = await conn.getAuth();
     const statuses: number[] = [];
     for (let i = 0; i < 20; i += 1) {
-      if (i === 6) await swiftAio('restart-memcached');
+      if (i === 6) await swiftAio('restart-spare-memcached');
       const data = randomBytes(1000 + i);
       const putDict: ResponseDict = {};
       const getDict: ResponseDict = {};
@@ -638,7 +643,7 @@ describe('real server restarts and load', () => {
 
   it('Swift proxy restarted during a 200-object upload: every object present with the right MD5', async () => {
     // One Connection shared by the 4 workers: each call has its own retries.
-    const shared = connect({ retries: 8, startingBackoff: 0.5 });
+    const shared = connect({ authUrl: SWIFT.spareAuthUrl, retries: 8, startingBackoff: 0.5 });
     const conns = Array.from({ length: 4 }, () => shared);
     const conn = conns[0] as Connection;
     const sub = unique('rel-restart');
@@ -658,13 +663,13 @@ describe('real server restarts and load', () => {
         done += 1;
         if (done === 40 && !restart) {
           doneAtRestart = done;
-          restart = swiftAio('restart-proxy', 45).then(() => undefined, (err: unknown) => err);
+          restart = swiftAio('restart-spare-proxy', 45).then(() => undefined, (err: unknown) => err);
         }
       }
     };
     try {
       await Promise.all(conns.map(worker));
-      assert.equal(await restart, undefined, 'scripts/swift-aio restart-proxy succeeded');
+      assert.equal(await restart, undefined, 'scripts/swift-aio restart-spare-proxy succeeded');
       assert.ok(doneAtRestart > 0 && doneAtRestart < 200);
       assert.ok(maxTries > 1, 'some upload met the restart and was retried');
       const [, listing] = await conn.getContainer(sub, { fullListing: true });
