@@ -416,8 +416,11 @@ function addResponseDict(target: ResponseDict | undefined, attempt: ResponseDict
   if (attempt.headers !== undefined) target.headers = attempt.headers;
 }
 
+let lastCheckedUrl = '';
+
 /** The storage URL without trailing slashes, refused unless it is an http(s) URL with a host. */
 function storageUrl(url: string): string {
+  if (url === lastCheckedUrl) return url.replace(/\/+$/, '');
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -427,6 +430,7 @@ function storageUrl(url: string): string {
   if (!parsed || !/^https?:$/.test(parsed.protocol) || !parsed.hostname || !/^https?:\/\/[^/]/.test(url)) {
     throw new ClientException(`Invalid URL ${JSON.stringify(url)} for the storage URL: expected http(s)://host[:port]/path`);
   }
+  lastCheckedUrl = url;
   return url.replace(/\/+$/, '');
 }
 

@@ -1,7 +1,7 @@
 import { PreparedBody } from '../http/body.js';
 import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
 import { listingQuery, withQuery } from './paths.js';
-import { readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
+import { discard, readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
 
 /** Options every method takes. */
 export interface CallOptions {
@@ -42,7 +42,7 @@ export interface PostAccountOptions extends CallOptions {
 
 export async function headAccount(ctx: OpContext, opts: HeadersOptions): Promise<ResponseHeaders> {
   const res = await send(ctx, { method: 'HEAD', label: 'Account HEAD', path: '', headers: mergeHeaders(opts.headers) });
-  await readAll(res, 'HEAD', ctx.signal);
+  await discard(res, 'HEAD', ctx.signal);
   return res.headers;
 }
 

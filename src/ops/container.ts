@@ -1,7 +1,7 @@
 import { hasHeader, mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
 import type { CallOptions, HeadersOptions } from './account.js';
 import { containerPath, listingQuery, withQuery } from './paths.js';
-import { readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
+import { discard, readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
 
 /** One entry of a container listing, as the server sent it. */
 export interface ObjectEntry {
@@ -43,7 +43,7 @@ export interface DeleteContainerOptions extends PutContainerOptions {}
 
 export async function headContainer(ctx: OpContext, container: string, opts: HeadersOptions): Promise<ResponseHeaders> {
   const res = await send(ctx, { method: 'HEAD', label: 'Container HEAD', path: containerPath(container), headers: mergeHeaders(opts.headers) });
-  await readAll(res, 'HEAD', ctx.signal);
+  await discard(res, 'HEAD', ctx.signal);
   return res.headers;
 }
 
@@ -76,14 +76,14 @@ export async function putContainer(ctx: OpContext, container: string, opts: PutC
   const headers = mergeHeaders(opts.headers);
   if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
   const res = await send(ctx, { method: 'PUT', label: 'Container PUT', path: containerPath(container), query: withQuery(opts.queryString), headers });
-  await readAll(res, 'PUT', ctx.signal);
+  await discard(res, 'PUT', ctx.signal);
 }
 
 export async function postContainer(ctx: OpContext, container: string, headersIn: HeadersInput, _opts: WriteOptions): Promise<void> {
   const headers = mergeHeaders(headersIn);
   if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
   const res = await send(ctx, { method: 'POST', label: 'Container POST', path: containerPath(container), headers });
-  await readAll(res, 'POST', ctx.signal);
+  await discard(res, 'POST', ctx.signal);
 }
 
 export async function deleteContainer(ctx: OpContext, container: string, opts: DeleteContainerOptions): Promise<void> {
@@ -94,5 +94,5 @@ export async function deleteContainer(ctx: OpContext, container: string, opts: D
     query: withQuery(opts.queryString),
     headers: mergeHeaders(opts.headers),
   });
-  await readAll(res, 'DELETE', ctx.signal);
+  await discard(res, 'DELETE', ctx.signal);
 }

@@ -6,7 +6,7 @@ import { quote } from '../util/quote.js';
 import type { CallOptions } from './account.js';
 import type { WriteOptions } from './container.js';
 import { objectPath, withQuery } from './paths.js';
-import { readAll, send, type OpContext } from './request.js';
+import { discard, readAll, send, type OpContext } from './request.js';
 import { createHash } from 'node:crypto';
 
 export interface HeadObjectOptions extends CallOptions {
@@ -64,7 +64,7 @@ export async function headObject(ctx: OpContext, container: string, obj: string,
     query: withQuery(opts.queryString),
     headers: mergeHeaders(opts.headers),
   });
-  await readAll(res, 'HEAD', ctx.signal);
+  await discard(res, 'HEAD', ctx.signal);
   return res.headers;
 }
 
@@ -119,7 +119,7 @@ export async function putObject(
   const headers = putObjectHeaders(opts, body);
   const query = withQuery(opts.queryString);
   const res = await send(ctx, { method: 'PUT', label: 'Object PUT', path: objectPath(container, obj), query, headers, body });
-  await readAll(res, 'PUT', ctx.signal);
+  await discard(res, 'PUT', ctx.signal);
   const etag = (res.headers.etag ?? '').replace(/^"+|"+$/g, '');
   const sentMd5 = body.md5;
   const isManifestPut = (query ?? '').includes('multipart-manifest=put') || 'x-object-manifest' in headers;
@@ -131,7 +131,7 @@ export async function putObject(
 
 export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, _opts: PostObjectOptions): Promise<void> {
   const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(headers) });
-  await readAll(res, 'POST', ctx.signal);
+  await discard(res, 'POST', ctx.signal);
 }
 
 export async function copyObject(ctx: OpContext, container: string, obj: string, opts: CopyObjectOptions): Promise<void> {
@@ -142,7 +142,7 @@ export async function copyObject(ctx: OpContext, container: string, obj: string,
     headers['x-fresh-metadata'] = opts.freshMetadata ? 'true' : 'false';
   }
   const res = await send(ctx, { method: 'COPY', label: 'Object COPY', path, headers });
-  await readAll(res, 'COPY', ctx.signal);
+  await discard(res, 'COPY', ctx.signal);
 }
 
 export async function deleteObject(ctx: OpContext, container: string, obj: string, opts: DeleteObjectOptions): Promise<void> {
@@ -153,5 +153,5 @@ export async function deleteObject(ctx: OpContext, container: string, obj: strin
     query: withQuery(opts.queryString),
     headers: mergeHeaders(opts.headers),
   });
-  await readAll(res, 'DELETE', ctx.signal);
+  await discard(res, 'DELETE', ctx.signal);
 }

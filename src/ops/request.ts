@@ -106,9 +106,17 @@ export async function readAll(res: HttpResponse, method: string, signal: AbortSi
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
-/** Drains a body we do not need so the connection goes back to the pool. */
+/**
+ * Drains a small body we do not need so the connection goes back to the
+ * pool (undici's dump: no per-chunk iteration; a large body closes the
+ * socket instead). The request has already succeeded.
+ */
 export async function discard(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<void> {
-  await readAll(res, method, signal);
+  try {
+    await res.body.dump({ limit: 256 * 1024 });
+  } catch (err) {
+    throw networkError(method, res.url, err, signal);
+  }
 }
 
 /** Parses a JSON listing body (an empty 204 is an empty list). */

@@ -5,6 +5,7 @@ const UNRESERVED = /[A-Za-z0-9_.\-~]/;
  * everything but ASCII letters, digits, `_.-~` and the `safe` characters.
  */
 export function quote(value: string, safe = '/'): string {
+  if (safe === '/' && /^[A-Za-z0-9_.\-~/]*$/.test(value)) return value;
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const ch = String.fromCharCode(byte);
