@@ -151,6 +151,26 @@ describe('Keystone v3 (real Keystone, Swift proxy with keystoneauth)', () => {
     await conn.headAccount();
   });
 
+  test('no project given: scoped to the user\'s default project, as Keystone does; unscoped otherwise', async () => {
+    const admin = new Session({
+      auth: new v3.Password({ authUrl: AUTH_URL, username: need('KS_ADMIN_USERNAME'), password: need('KS_ADMIN_PASSWORD'), projectName: need('KS_ADMIN_PROJECT_NAME') }),
+    });
+    const patch = await fetch(`${AUTH_URL}/users/${need('KS_USER2_USER_ID')}`, {
+      method: 'PATCH',
+      headers: { 'x-auth-token': await admin.getToken(), 'content-type': 'application/json' },
+      body: JSON.stringify({ user: { default_project_id: need('KS_USER2_PROJECT_ID') } }),
+    });
+    assert.equal(patch.status, 200);
+    const withDefault = new Session({ auth: new v3.Password({ authUrl: AUTH_URL, username: need('KS_USER2_USERNAME'), password: need('KS_USER2_PASSWORD') }) });
+    assert.equal(await withDefault.getEndpoint({}), `${need('KS_PROXY_URL')}/v1/AUTH_${need('KS_USER2_PROJECT_ID')}`);
+    const conn = new Connection({ session: withDefault });
+    await conn.headAccount();
+    // tester has no default project: the token is unscoped and has no catalog
+    const unscoped = new Session({ auth: new v3.Password({ authUrl: AUTH_URL, username: 'tester', password: 'testing' }) });
+    assert.ok((await unscoped.getToken()).length > 20);
+    await assert.rejects(unscoped.getEndpoint({}), /Endpoint for object-store not found/);
+  });
+
   test('wrong password: ClientException 401, no secret in it', async () => {
     const conn = new Connection({ authUrl: AUTH_URL, user: 'tester', key: 'not-the-password', authVersion: '3', tenantName: 'test', retries: 1, ...fast });
     await assert.rejects(conn.headAccount(), (err: unknown) => {
