@@ -1,0 +1,124 @@
+import { createHmac } from 'node:crypto';
+import { ClientException } from './errors.js';
+import { keyBytes, splitPath, type TempUrlDigest } from './tempurl.js';
+import { quote } from './util/quote.js';
+import { parseTimestamp } from './util/py-time.js';
+
+export interface FormPostOptions {
+  /**
+   * Where the files go: `/v1/AUTH_account/container` or
+   * `/v1/AUTH_account/container/object_prefix`, as Swift sees it (not
+   * percent-encoded). Each file is stored as this path plus its file name.
+   */
+  path: string;
+  /** The account's or container's Temp-URL-Key. */
+  key: string | Uint8Array;
+  /**
+   * How long the form may be used, in the forms {@link generateTempUrl}
+   * accepts: seconds (number or string), `10m`/`2h`/`1d`, or an ISO 8601 time.
+   */
+  seconds: number | string;
+  /** `seconds` is a Unix time rather than a duration. @default false */
+  absolute?: boolean | undefined;
+  /** Largest single file, in bytes. */
+  maxFileSize: number;
+  /** Most files one submission may carry. */
+  maxFileCount: number;
+  /** Where the browser is sent after the upload (`status` and `message` are appended). @default none */
+  redirect?: string | undefined;
+  /** @default 'sha256' */
+  digest?: TempUrlDigest | undefined;
+  /**
+   * `hex` (what every Swift accepts) or `base64`, written
+   * `<digest>:<base64url, unpadded>` as Swift's formpost also accepts
+   * (the form tempurl uses for sha512). @default 'hex'
+   */
+  signatureEncoding?: 'hex' | 'base64' | undefined;
+  /** Unsigned extra field: uploaded objects expire this many seconds later. */
+  deleteAfter?: number | undefined;
+  /** Unsigned extra field: uploaded objects expire at this Unix time. */
+  deleteAt?: number | Date | undefined;
+  /** The current time (seconds since the epoch or a Date). @default the clock */
+  now?: number | Date | undefined;
+}
+
+/** A signed form, ready to be rendered or posted. */
+export interface FormPost {
+  /** The path as given (and signed). */
+  path: string;
+  /** The path percent-encoded, for the form's `action` (prefix it with the cluster's origin). */
+  action: string;
+  /** Unix time after which the form is refused. */
+  expires: string;
+  signature: string;
+  /**
+   * The hidden fields, in the order they must precede the file fields:
+   * `redirect` (when set), `max_file_size`, `max_file_count`, `expires`,
+   * `signature`, then `x_delete_at` / `x_delete_after` when set.
+   */
+  fields: Array<[name: string, value: string]>;
+}
+
+/**
+ * Signs an HTML upload form for Swift's formpost middleware: the HMAC of
+ * `path\nredirect\nmax_file_size\nmax_file_count\nexpires` with the
+ * Temp-URL-Key. Post the fields, then the files, as multipart/form-data to
+ * the storage host + `action`.
+ */
+export function generateFormPost(options: FormPostOptions): FormPost {
+  const { path } = options;
+  if (typeof path !== 'string') throw new ClientException('path must be a string');
+  const parts = splitPath(path);
+  if (parts.length < 4 || parts[0] || !parts[1] || !parts[2] || !parts[3]) {
+    throw new ClientException('path must at least contain /v1/a/c');
+  }
+  const maxFileSize = wholeNumber('maxFileSize', options.maxFileSize);
+  const maxFileCount = wholeNumber('maxFileCount', options.maxFileCount);
+  const digest = options.digest ?? 'sha256';
+  if (!['sha1', 'sha256', 'sha512'].includes(digest)) throw new ClientException('digest must be one of sha1, sha256, or sha512');
+  const encoding = options.signatureEncoding ?? 'hex';
+  if (encoding !== 'hex' && encoding !== 'base64') throw new ClientException("signatureEncoding must be 'hex' or 'base64'");
+  const redirect = options.redirect ?? '';
+
+  const [timestamp, absolute] = parseTimestamp(options.seconds, options.absolute ?? false);
+  let expires = timestamp;
+  if (!absolute) {
+    const now = options.now instanceof Date ? options.now.getTime() / 1000 : (options.now ?? Date.now() / 1000);
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw new ClientException('now must be a finite number of seconds or a Date');
+    expires = Math.trunc(now + timestamp);
+  }
+  const expiresText = BigInt(expires).toString();
+
+  const hmacBody = [path, redirect, maxFileSize, maxFileCount, expiresText].join('\n');
+  const mac = createHmac(digest, keyBytes(options.key)).update(hmacBody, 'utf8');
+  const signature = encoding === 'hex' ? mac.digest('hex') : `${digest}:${mac.digest('base64url')}`;
+
+  const fields: Array<[string, string]> = [];
+  if (redirect) fields.push(['redirect', redirect]);
+  fields.push(['max_file_size', String(maxFileSize)], ['max_file_count', String(maxFileCount)], ['expires', expiresText], ['signature', signature]);
+  if (options.deleteAt !== undefined) {
+    const at = options.deleteAt instanceof Date ? Math.floor(options.deleteAt.getTime() / 1000) : options.deleteAt;
+    fields.push(['x_delete_at', String(wholeNumber('deleteAt', at))]);
+  }
+  if (options.deleteAfter !== undefined) fields.push(['x_delete_after', String(wholeNumber('deleteAfter', options.deleteAfter))]);
+  return { path, action: quote(path), expires: expiresText, signature, fields };
+}
+
+/**
+ * The hidden `<input>` elements of a signed form, HTML-escaped, one per
+ * line; the page adds `<input type="file" ...>` elements after them.
+ */
+export function formPostHiddenInputs(form: FormPost): string {
+  return form.fields.map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}" />`).join('\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;');
+}
+
+function wholeNumber(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ClientException(`${name} must be a non-negative whole number, not ${String(value)}`);
+  }
+  return value;
+}
