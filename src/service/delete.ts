@@ -1,0 +1,205 @@
+import { ClientException } from '../errors.js';
+import { sleep } from '../http/retry.js';
+import type { ObjectEntry } from '../ops/container.js';
+import type { ResponseDict } from '../ops/request.js';
+import { bulkDelete, bulkPageSize, entriesFor, mayBeManifest, nGroups } from './bulk.js';
+import { schedule, startCall, type Call, type ServiceHandle } from './context.js';
+import { SwiftError, toError } from './errors.js';
+import { accountPages, containerPages, listAll, notFound } from './list.js';
+import { attemptsOf, isTrue, mergeOptions, splitHeaders } from './options.js';
+import { parseDloManifest } from './naming.js';
+import { deleteSegments } from './segments.js';
+import type { DeleteContainerResult, DeleteObject, DeleteObjectResult, DeleteOptions, DeleteResult } from './types.js';
+
+type DeleteCall = Call<DeleteResult>;
+
+/**
+ * python's `SwiftService.delete`: the named objects of a container, or a
+ * container and everything in it, or (with `yesAll`) every container.
+ * Manifests take their segments with them unless `leaveSegments`. Many
+ * objects go through the bulk middleware when the cluster offers it.
+ */
+export async function* deleteItems(
+  service: ServiceHandle,
+  defaults: DeleteOptions,
+  container: string | undefined,
+  objects: ReadonlyArray<string | DeleteObject> | undefined,
+  options: DeleteOptions | undefined,
+): AsyncGenerator<DeleteResult, void, undefined> {
+  const o = mergeOptions<DeleteOptions>(defaults, options);
+  if (container === undefined) {
+    if (objects !== undefined && objects.length > 0) throw new SwiftError('Objects specified without container');
+    if (o.prefix) throw new SwiftError('Prefix specified without container');
+    if (!o.yesAll) return;
+  }
+  const items = objects === undefined ? undefined : toDeleteObjects(objects).filter((item) => !o.prefix || item.objectName.startsWith(o.prefix));
+  const call = startCall<DeleteResult>(service, o);
+  call.runner.spawn(async () => {
+    if (container === undefined) {
+      const names: string[] = [];
+      try {
+        for await (const page of accountPages(call.conn, { headers: splitHeaders(o.headers), signal: call.signal })) {
+          for (const entry of page) if (entry.name !== undefined) names.push(entry.name);
+        }
+      } catch (err) {
+        if (!call.signal.aborted) call.runner.fail(notFound(err, undefined));
+        return;
+      }
+      for (const name of names) {
+        if (call.runner.cancelled || call.signal.aborted) return;
+        await deleteContainer(call, o, name);
+      }
+    } else if (items !== undefined) {
+      await deleteObjects(call, o, container, items, undefined);
+    } else {
+      await deleteContainer(call, o, container);
+    }
+  });
+  yield* call.runner.drain();
+}
+
+function toDeleteObjects(objects: ReadonlyArray<string | DeleteObject>): DeleteObject[] {
+  return objects.map((item) => {
+    const out = typeof item === 'string' ? { objectName: item } : item;
+    if (typeof out?.objectName !== 'string' || !out.objectName) throw new SwiftError('Object names must be specified as non-empty strings');
+    return out;
+  });
+}
+
+/**
+ * Deletes objects of one container and resolves once all are done: in bulk
+ * batches when worth it (manifests still one by one, to take their
+ * segments), else one by one.
+ */
+async function deleteObjects(
+  call: DeleteCall,
+  o: DeleteOptions,
+  container: string,
+  items: DeleteObject[],
+  listing: Map<string, ObjectEntry> | undefined,
+): Promise<void> {
+  const pageSize = await bulkPageSize(call, items.length, items.some((i) => i.options !== undefined));
+  const jobs: Array<Promise<void>> = [];
+  const single = (item: DeleteObject): void => {
+    const opts = item.options ? mergeOptions<DeleteOptions>(o, item.options) : o;
+    jobs.push(schedule(call, call.objectLimit, () => deleteObject(call, opts, container, item.objectName), () => cancelled(container, item.objectName)));
+  };
+  if (pageSize <= 1) {
+    items.forEach(single);
+    await Promise.all(jobs);
+    return;
+  }
+  let plain = items.map((i) => i.objectName);
+  if (!o.leaveSegments) {
+    const entries = listing ?? (await entriesFor(call, container, plain));
+    for (const item of items) if (mayBeManifest(entries.get(item.objectName))) single(item);
+    plain = plain.filter((name) => !mayBeManifest(entries.get(name)));
+  }
+  for (let at = 0; at < plain.length; at += pageSize) {
+    for (const group of nGroups(plain.slice(at, at + pageSize), call.objectThreads)) {
+      const run = call.objectLimit(async () => {
+        if (call.signal.aborted) return;
+        const results = call.runner.cancelled ? group.map((name) => cancelled(container, name)) : await bulkDelete(call, container, group);
+        if (!call.signal.aborted) results.forEach((r) => call.runner.emit(r));
+      });
+      call.runner.spawn(() => run);
+      jobs.push(run.catch(() => undefined));
+    }
+  }
+  await Promise.all(jobs);
+}
+
+function cancelled(container: string, obj: string): DeleteObjectResult {
+  const error = new SwiftError('Not started: an earlier delete failed and failFast is set');
+  return { action: 'delete_object', success: false, status: 'cancelled', container, object: obj, error };
+}
+
+/**
+ * python's `_delete_object`: HEAD first (unless leaveSegments) to delete an
+ * SLO with `multipart-manifest=delete` and a DLO's segments after it.
+ */
+async function deleteObject(call: DeleteCall, o: DeleteOptions, container: string, obj: string): Promise<DeleteObjectResult> {
+  const headers = splitHeaders(o.headers);
+  const rd: ResponseDict = {};
+  const res: DeleteObjectResult = { action: 'delete_object', success: false, container, object: obj, responseDict: rd };
+  try {
+    let dlo: string | undefined;
+    const query: Record<string, string> = {};
+    if (!o.leaveSegments) {
+      try {
+        const h = await call.conn.headObject(container, obj, { headers, queryString: 'symlink=get', signal: call.signal });
+        dlo = h['x-object-manifest'];
+        if (isTrue(h['x-static-large-object'])) query['multipart-manifest'] = 'delete';
+      } catch (err) {
+        if (!(err instanceof ClientException && err.httpStatus === 404)) throw err;
+      }
+    }
+    if (o.versionId !== undefined) query['version-id'] = encodeURIComponent(o.versionId);
+    const queryString = Object.keys(query)
+      .sort()
+      .map((k) => `${k}=${query[k] as string}`)
+      .join('&');
+    await call.conn.deleteObject(container, obj, { headers, queryString: queryString || undefined, responseDict: rd, signal: call.signal });
+    if (dlo !== undefined) {
+      const { container: segContainer, prefix } = parseDloManifest(dlo);
+      const segments = await listAll(call.conn, segContainer, `${prefix.replace(/\/+$/, '')}/`, call.signal);
+      const deleted = await deleteSegments(call, segments.filter((s) => s.name !== undefined).map((s) => `${segContainer}/${s.name as string}`));
+      res.dloSegmentsDeleted = deleted.every((d) => d.success);
+    }
+    res.success = true;
+  } catch (err) {
+    res.error = toError(err);
+  }
+  res.attempts = attemptsOf(rd);
+  return res;
+}
+
+/**
+ * python's `_delete_container`: every object (page by page), then the
+ * container itself unless a prefix limited the deletion. A 409 right after
+ * emptying it (listings lag behind deletes) is retried a few times.
+ */
+async function deleteContainer(call: DeleteCall, o: DeleteOptions, container: string): Promise<void> {
+  let result: DeleteContainerResult;
+  try {
+    const pages = containerPages(call.conn, container, { prefix: o.prefix, versions: o.versions, headers: splitHeaders(o.headers), signal: call.signal });
+    for await (const page of pages) {
+      const items: DeleteObject[] = [];
+      const listing = new Map<string, ObjectEntry>();
+      for (const entry of page) {
+        if (entry.name === undefined) continue;
+        listing.set(entry.name, entry);
+        items.push(o.versions && entry.version_id !== undefined ? { objectName: entry.name, options: { versionId: entry.version_id } } : { objectName: entry.name });
+      }
+      await deleteObjects(call, o, container, items, listing);
+      if (call.signal.aborted) return;
+    }
+    if (o.prefix) return;
+    result = await deleteEmptyContainer(call, o, container);
+  } catch (err) {
+    if (call.signal.aborted) return;
+    result = { action: 'delete_container', success: false, container, object: undefined, error: notFound(err, container) };
+  }
+  if (!call.signal.aborted) call.runner.emit(result);
+}
+
+async function deleteEmptyContainer(call: DeleteCall, o: DeleteOptions, container: string): Promise<DeleteContainerResult> {
+  const rd: ResponseDict = {};
+  const result: DeleteContainerResult = { action: 'delete_container', success: false, container, object: undefined, responseDict: rd };
+  for (let tries = 1; ; tries += 1) {
+    try {
+      await call.conn.deleteContainer(container, { headers: splitHeaders(o.headers), responseDict: rd, signal: call.signal });
+      result.success = true;
+      break;
+    } catch (err) {
+      if (err instanceof ClientException && err.httpStatus === 409 && tries < 4) {
+        await sleep(0.25 * 2 ** tries, call.signal);
+        continue;
+      }
+      result.error = toError(err);
+      break;
+    }
+  }
+  result.attempts = attemptsOf(rd);
+  return result;
+}

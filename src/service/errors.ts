@@ -1,0 +1,45 @@
+/** Where a {@link SwiftError} happened and what caused it. */
+export interface SwiftErrorDetails {
+  container?: string | undefined;
+  object?: string | undefined;
+  segment?: number | string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * python-swiftclient's `SwiftError`: a failure of the bulk service itself
+ * (bad options, a local file that is missing, a checksum that does not
+ * match), as opposed to a `ClientException` from the server or the network,
+ * which is passed through unchanged.
+ */
+export class SwiftError extends Error {
+  override name = 'SwiftError';
+  readonly container: string | undefined;
+  readonly object: string | undefined;
+  readonly segment: number | string | undefined;
+
+  constructor(message: string, details: SwiftErrorDetails = {}) {
+    super(describe(message, details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.container = details.container;
+    this.object = details.object;
+    this.segment = details.segment;
+  }
+}
+
+function describe(message: string, details: SwiftErrorDetails): string {
+  let text = message;
+  if (details.container !== undefined) text += ` container:${details.container}`;
+  if (details.object !== undefined) text += ` object:${details.object}`;
+  if (details.segment !== undefined) text += ` segment:${details.segment}`;
+  return text;
+}
+
+/** The reason to report for an aborted call: the signal's reason, or an AbortError. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Normalises anything thrown into an Error for a result object. */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

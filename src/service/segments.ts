@@ -1,0 +1,262 @@
+import { createReadStream } from 'node:fs';
+import type { BodyInput, ReplayableSource } from '../http/body.js';
+import { ClientException } from '../errors.js';
+import type { ResponseDict } from '../ops/request.js';
+import type { Call } from './context.js';
+import { SwiftError, toError } from './errors.js';
+import { attemptsOf } from './options.js';
+import {
+  dloManifestValue,
+  fileSegmentName,
+  normalizeManifestPath,
+  SEGMENT_CONTENT_TYPE,
+  sloManifestBody,
+  type ManifestSegment,
+} from './naming.js';
+import { countedSource, type Progress } from './progress.js';
+import type { DeleteSegmentResult, UploadResult, UploadSegmentResult } from './types.js';
+
+/** What the large-object code needs to know about one upload. */
+export interface LargeUpload {
+  container: string;
+  obj: string;
+  segmentContainer: string;
+  segmentSize: number;
+  useSlo: boolean;
+  /** x-object-meta-mtime, metadata and extra headers of the manifest. */
+  putHeaders: Record<string, string>;
+  mtime: string;
+  /** Segment paths (`container/name`) the object's previous manifest uses: never removed on failure. */
+  protectedPaths: Set<string>;
+  /** `container/prefix` of the previous DLO's segments: never removed on failure. */
+  protectedPrefix?: string | undefined;
+  progress: Progress;
+}
+
+/** A segment that is stored: where, its ETag and size. */
+export interface StoredSegment extends ManifestSegment {
+  index: number;
+}
+
+/** Outcome of writing a manifest: its response and the new segment paths. */
+export interface ManifestOutcome {
+  manifestResponseDict: ResponseDict;
+  segmentResults: UploadSegmentResult[];
+  /** Normalised paths (`container/name`) of the new segments. */
+  newPaths: Set<string>;
+  /** The DLO manifest value written (DLO only). */
+  dloManifest?: string | undefined;
+}
+
+/** Thrown when a large upload fails; the segments it wrote are already removed. */
+export class LargeUploadError extends SwiftError {
+  constructor(
+    message: string,
+    readonly segmentResults: UploadSegmentResult[],
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
+/**
+ * Uploads a file as segments read by byte range (so memory stays bounded
+ * whatever the file size), `segmentThreads` at a time, then its SLO or DLO
+ * manifest. On any failure the segments written are deleted again and a
+ * {@link LargeUploadError} is thrown.
+ */
+export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUpload, path: string, size: number): Promise<ManifestOutcome> {
+  // After a failure the segments not yet started are skipped: the upload is lost anyway.
+  let broken = false;
+  const jobs: Array<Promise<UploadSegmentResult>> = [];
+  // Queued a few at a time, so that a DLO of a million segments is not a million queued closures.
+  const window = 2 * call.segmentLimit.concurrency;
+  for (let index = 0, start = 0; start < size; index += 1, start += up.segmentSize) {
+    if (index >= window) await jobs[index - window];
+    const [at, length] = [start, Math.min(up.segmentSize, size - start)];
+    const name = fileSegmentName(up.obj, up.mtime, size, up.segmentSize, index, up.useSlo);
+    const segment = index;
+    jobs.push(
+      call.segmentLimit(async () => {
+        if (broken) return skippedSegment(up, segment, name, length);
+        const source = () => countedSource(rangeSource(path, at, length), up.progress, segment);
+        const result = await putSegment(call, up, segment, name, length, source);
+        if (!result.success) broken = true;
+        return result;
+      }),
+    );
+  }
+  const results = await Promise.all(jobs);
+  const stored = await checkSegments(call, up, results);
+  if (up.useSlo) return putSloManifest(call, up, stored, results);
+  const dloManifest = dloManifestValue(up.segmentContainer, up.obj, up.mtime, size, up.segmentSize);
+  const rd: ResponseDict = {};
+  up.putHeaders['x-object-manifest'] = dloManifest;
+  try {
+    await call.conn.putObject(up.container, up.obj, '', { contentLength: 0, headers: up.putHeaders, responseDict: rd, signal: call.signal });
+  } catch (err) {
+    throw await failed(call, up, stored, results, 'Could not write the DLO manifest', err);
+  }
+  return { manifestResponseDict: rd, segmentResults: results, newPaths: pathsOf(stored), dloManifest };
+}
+
+/** Read-ahead per segment worker: 256 KiB keeps peak RSS ~20 MiB lower than fileSource's 1 MiB at 10 threads, at the same speed. */
+const READ_CHUNK = 256 * 1024;
+
+/** Bytes `start` to `start + length - 1` of a file: fileSource's byte range, with a smaller read-ahead. */
+function rangeSource(path: string, start: number, length: number): ReplayableSource {
+  return { size: length, open: () => createReadStream(path, { start, end: start + length - 1, highWaterMark: READ_CHUNK }) };
+}
+
+/** PUTs one segment and reports it (python's `_upload_segment_job`). */
+export async function putSegment(
+  call: Call<UploadResult>,
+  up: LargeUpload,
+  index: number,
+  name: string,
+  length: number,
+  body: () => BodyInput,
+  headers: Record<string, string> = {},
+): Promise<UploadSegmentResult> {
+  const rd: ResponseDict = {};
+  const result: UploadSegmentResult = {
+    action: 'upload_segment',
+    success: false,
+    container: up.segmentContainer,
+    object: name,
+    forContainer: up.container,
+    forObject: up.obj,
+    segmentIndex: index,
+    segmentSize: length,
+    segmentLocation: `/${up.segmentContainer}/${name}`,
+    logLine: `${up.obj} segment ${index}`,
+    responseDict: rd,
+  };
+  if (call.signal.aborted) {
+    result.error = toError(call.signal.reason);
+    return result;
+  }
+  try {
+    const options = { contentLength: length, headers, responseDict: rd, signal: call.signal };
+    result.segmentEtag = await call.conn.putObject(
+      up.segmentContainer,
+      name,
+      body(),
+      headers.etag ? options : { ...options, contentType: SEGMENT_CONTENT_TYPE },
+    );
+    result.success = true;
+  } catch (err) {
+    result.error = toError(err);
+  }
+  result.attempts = attemptsOf(rd);
+  if (!call.signal.aborted) call.runner.emit(result);
+  return result;
+}
+
+/** The result of a segment not uploaded because another one failed (not reported). */
+export function skippedSegment(up: LargeUpload, index: number, name: string, length: number): UploadSegmentResult {
+  return {
+    action: 'upload_segment',
+    success: false,
+    status: 'cancelled',
+    container: up.segmentContainer,
+    object: name,
+    forContainer: up.container,
+    forObject: up.obj,
+    segmentIndex: index,
+    segmentSize: length,
+    segmentLocation: `/${up.segmentContainer}/${name}`,
+    logLine: `${up.obj} segment ${index}`,
+    error: new SwiftError('Segment not uploaded: another segment of the object failed', { segment: index }),
+  };
+}
+
+/** All segments stored, or cleanup and a LargeUploadError. */
+async function checkSegments(call: Call<UploadResult>, up: LargeUpload, results: UploadSegmentResult[]): Promise<StoredSegment[]> {
+  const stored = results.filter((r) => r.success).map(toStored);
+  const failure = results.find((r) => !r.success && r.status !== 'cancelled') ?? results.find((r) => !r.success);
+  if (failure) {
+    throw await failed(call, up, stored, results, 'Aborting manifest creation because not all segments could be uploaded', failure.error);
+  }
+  return stored;
+}
+
+function toStored(r: UploadSegmentResult): StoredSegment {
+  return { index: r.segmentIndex, path: r.segmentLocation, etag: r.segmentEtag ?? '', sizeBytes: r.segmentSize };
+}
+
+function pathsOf(stored: StoredSegment[]): Set<string> {
+  return new Set(stored.map((s) => normalizeManifestPath(s.path)));
+}
+
+/** PUTs the SLO manifest python would write for these segments. */
+export async function putSloManifest(
+  call: Call<UploadResult>,
+  up: LargeUpload,
+  stored: StoredSegment[],
+  results: UploadSegmentResult[],
+): Promise<ManifestOutcome> {
+  const sorted = [...stored].sort((a, b) => a.index - b.index);
+  const rd: ResponseDict = {};
+  try {
+    await call.conn.putObject(up.container, up.obj, sloManifestBody(sorted), {
+      headers: up.putHeaders,
+      queryString: 'multipart-manifest=put',
+      responseDict: rd,
+      signal: call.signal,
+    });
+  } catch (err) {
+    throw await failed(call, up, stored, results, 'Could not write the SLO manifest', err);
+  }
+  return { manifestResponseDict: rd, segmentResults: results, newPaths: pathsOf(stored) };
+}
+
+/**
+ * Removes the segments this upload wrote (except those the object's previous
+ * manifest still uses) and builds the error to throw. Nothing is sent once
+ * the call is aborted.
+ */
+export async function failed(
+  call: Call<UploadResult>,
+  up: LargeUpload,
+  stored: StoredSegment[],
+  results: UploadSegmentResult[],
+  message: string,
+  cause: unknown,
+): Promise<Error> {
+  if (call.signal.aborted) return toError(call.signal.reason);
+  const prefix = up.protectedPrefix;
+  const doomed = [...pathsOf(stored)].filter((p) => !up.protectedPaths.has(p) && !(prefix !== undefined && p.startsWith(prefix)));
+  const deletions = await deleteSegments(call, doomed);
+  const left = deletions.filter((d) => !d.success).length;
+  const detail = left ? `; ${left} uploaded segments could not be removed` : doomed.length ? `; the ${doomed.length} uploaded segments were removed` : '';
+  return new LargeUploadError(`${message}. ${up.container}/${up.obj}${detail}: ${toError(cause).message}`, results, cause);
+}
+
+/** Deletes segments (`container/name` paths), `segmentThreads` at a time, reporting each. */
+export async function deleteSegments<R>(call: Call<R>, paths: Iterable<string>): Promise<DeleteSegmentResult[]> {
+  const jobs: Array<Promise<DeleteSegmentResult>> = [];
+  for (const path of paths) {
+    const at = path.indexOf('/');
+    jobs.push(call.segmentLimit(() => deleteSegment(call, path.slice(0, at), path.slice(at + 1))));
+  }
+  return Promise.all(jobs);
+}
+
+/** python's `_delete_segment`: a 404 counts as deleted. */
+export async function deleteSegment<R>(call: Call<R>, container: string, obj: string): Promise<DeleteSegmentResult> {
+  const rd: ResponseDict = {};
+  const result: DeleteSegmentResult = { action: 'delete_segment', success: true, container, object: obj, responseDict: rd };
+  if (call.signal.aborted) return { ...result, success: false, error: toError(call.signal.reason) };
+  try {
+    await call.conn.deleteObject(container, obj, { responseDict: rd, signal: call.signal });
+  } catch (err) {
+    if (!(err instanceof ClientException && err.httpStatus === 404)) {
+      result.success = false;
+      result.error = toError(err);
+    }
+  }
+  result.attempts = attemptsOf(rd);
+  if (!call.signal.aborted) call.runner.emit(result as unknown as R);
+  return result;
+}

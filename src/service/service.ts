@@ -1,0 +1,177 @@
+import { Connection } from '../connection.js';
+import type { Capabilities } from '../ops/capabilities.js';
+import type { ConnectionOptions } from '../options.js';
+import type { ServiceHandle } from './context.js';
+import { copy } from './copy.js';
+import { deleteItems } from './delete.js';
+import { download } from './download.js';
+import { toError } from './errors.js';
+import { list } from './list.js';
+import { mergeOptions, now } from './options.js';
+import { post } from './post.js';
+import { stat } from './stat.js';
+import { upload } from './upload.js';
+import type {
+  CapabilitiesResult,
+  CopyObject,
+  CopyOptions,
+  CopyResult,
+  DeleteObject,
+  DeleteOptions,
+  DeleteResult,
+  DownloadObjectResult,
+  DownloadOptions,
+  ListOptions,
+  ListResult,
+  PostObject,
+  PostOptions,
+  PostResult,
+  ServiceDefaults,
+  StatOptions,
+  StatResult,
+  UploadObject,
+  UploadOptions,
+  UploadResult,
+} from './types.js';
+
+/**
+ * python-swiftclient's `SwiftService`: bulk uploads, downloads, deletes,
+ * copies, posts, stats and listings over one {@link Connection}, run in
+ * parallel pools. Every call returns an async iterable of python-style
+ * result objects (camelCase) yielded as each operation completes; a failed
+ * operation is a result with `success: false`, not an exception. Invalid
+ * arguments make the iterator reject with a `SwiftError`; an aborted
+ * `signal` makes it reject with the signal's reason once everything in
+ * flight has stopped.
+ *
+ * ```ts
+ * const swift = new SwiftService({ authUrl, user, key }, { segmentSize: '100M' });
+ * for await (const r of swift.upload('backups', ['/var/backups'])) {
+ *   if (!r.success) console.error(r.action, r.object, r.error);
+ * }
+ * ```
+ */
+export class SwiftService implements ServiceHandle {
+  /** The connection every call uses (shared, with its pooled sockets). */
+  readonly connection: Connection;
+  /** Defaults for every call; a call's options win. */
+  readonly defaults: ServiceDefaults;
+  readonly #ownsConnection: boolean;
+  readonly #capabilities = new Map<string, Promise<CapabilitiesResult>>();
+
+  /**
+   * @param connection a Connection to share, or the options to build one (closed by `close()`)
+   * @param defaults python's service `options`: defaults for every call
+   */
+  constructor(connection: Connection | ConnectionOptions = {}, defaults: ServiceDefaults = {}) {
+    this.#ownsConnection = !(connection instanceof Connection);
+    this.connection = connection instanceof Connection ? connection : new Connection(connection);
+    this.defaults = { ...defaults };
+  }
+
+  /**
+   * Uploads files, directory trees (walked like `swift upload`), buffers and
+   * streams into `container` (`'container/pseudo/folder'` prefixes the names).
+   * Files larger than `segmentSize` become SLOs (DLOs with `useDlo`).
+   */
+  upload(container: string, objects: ReadonlyArray<string | UploadObject>, options?: UploadOptions): AsyncGenerator<UploadResult, void, undefined> {
+    return upload(this, this.defaults, container, objects, options);
+  }
+
+  /**
+   * Downloads the named objects, a whole container, or (no container and
+   * `yesAll`) the whole account, to files under `outputDir`.
+   */
+  download(container?: string, objects?: readonly string[], options?: DownloadOptions): AsyncGenerator<DownloadObjectResult, void, undefined> {
+    return download(this, this.defaults, container, objects, options);
+  }
+
+  /**
+   * Deletes the named objects, a container with everything in it, or (no
+   * container and `yesAll`) every container, with the segments of manifests.
+   */
+  delete(container?: string, objects?: ReadonlyArray<string | DeleteObject>, options?: DeleteOptions): AsyncGenerator<DeleteResult, void, undefined> {
+    return deleteItems(this, this.defaults, container, objects, options);
+  }
+
+  /** Server-side copies of objects of `container` (see `destination`). */
+  copy(container: string, objects: ReadonlyArray<string | CopyObject>, options?: CopyOptions): AsyncGenerator<CopyResult, void, undefined> {
+    return copy(this, this.defaults, container, objects, options);
+  }
+
+  /** Sets metadata/headers of the account, a container, or objects. */
+  post(container?: string, objects?: ReadonlyArray<string | PostObject>, options?: PostOptions): AsyncGenerator<PostResult, void, undefined> {
+    return post(this, this.defaults, container, objects, options);
+  }
+
+  /** Headers (and `swift stat` items) of the account, a container, or objects. */
+  stat(container?: string, objects?: readonly string[], options?: StatOptions): AsyncGenerator<StatResult, void, undefined> {
+    return stat(this, this.defaults, container, objects, options);
+  }
+
+  /** The account's containers or a container's objects, one result per page. */
+  list(container?: string, options?: ListOptions): AsyncGenerator<ListResult, void, undefined> {
+    return list(this.connection, container, mergeOptions<ListOptions>(this.defaults, options));
+  }
+
+  /**
+   * The cluster's /info (python's `capabilities`), cached per URL unless
+   * `refreshCache`. A failure is a result with `success: false`.
+   */
+  capabilities(url?: string, options: { refreshCache?: boolean | undefined; signal?: AbortSignal | undefined } = {}): Promise<CapabilitiesResult> {
+    const key = url ?? '';
+    let cached = this.#capabilities.get(key);
+    if (!cached || options.refreshCache) {
+      // Shared by concurrent callers, so no caller's signal stops it; each caller can stop waiting.
+      const fetching = this.fetchCapabilities(url);
+      cached = fetching;
+      this.#capabilities.set(key, fetching);
+      void fetching.then((r) => {
+        if (!r.success && this.#capabilities.get(key) === fetching) this.#capabilities.delete(key);
+      });
+    }
+    return untilAborted(cached, options.signal);
+  }
+
+  private async fetchCapabilities(url: string | undefined): Promise<CapabilitiesResult> {
+    const result: CapabilitiesResult = { action: 'capabilities', success: false, timestamp: now() };
+    if (url !== undefined) result.url = url;
+    try {
+      result.capabilities = await this.connection.getCapabilities(url);
+      result.success = true;
+    } catch (err) {
+      result.error = toError(err);
+    }
+    return result;
+  }
+
+  /** /info for the service's own calls; undefined when the cluster does not serve it. */
+  async info(signal?: AbortSignal): Promise<Capabilities | undefined> {
+    return (await this.capabilities(undefined, { signal })).capabilities;
+  }
+
+  /** Releases the connection's sockets when the service created it. */
+  async close(): Promise<void> {
+    if (this.#ownsConnection) await this.connection.close();
+  }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

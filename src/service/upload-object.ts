@@ -1,0 +1,215 @@
+import { promises as fsp } from 'node:fs';
+import { fileSource, type BodyInput } from '../http/body.js';
+import { ClientException } from '../errors.js';
+import type { ResponseDict } from '../ops/request.js';
+import type { Call } from './context.js';
+import { SwiftError, toError } from './errors.js';
+import { chunkData, isIdentical } from './identical.js';
+import { listAll } from './list.js';
+import { attemptsOf, isTrue, splitHeaders } from './options.js';
+import { cleanObjectName, normalizeManifestPath, parseDloManifest, pythonMtime, pythonNowMtime } from './naming.js';
+import { counted, countedSource, Progress } from './progress.js';
+import { deleteSegments, LargeUploadError, uploadFileSegments, type LargeUpload } from './segments.js';
+import { uploadStreamSlo } from './stream-segments.js';
+import { bufferStream, type DataSource, type UploadJob } from './upload-inputs.js';
+import type { UploadObjectResult, UploadOptions, UploadResult } from './types.js';
+
+/** How large files of one upload are split. */
+export interface LargeMode {
+  /** 0: never split. */
+  segmentSize: number;
+  useSlo: boolean;
+  segmentContainer: string;
+  /** slo.max_manifest_segments, when known. */
+  maxSegments: number | undefined;
+}
+
+/** What the previous object under the name needs after an overwrite. */
+interface Previous {
+  /** X-Object-Manifest of a DLO being replaced. */
+  dlo: string | undefined;
+  /** Segment paths (`container/name`) of an SLO being replaced. */
+  sloPaths: string[];
+}
+
+type Skip = 'skipped-identical' | 'skipped-changed';
+
+/**
+ * python's `_upload_object_job`: HEAD the current object (to skip identical
+ * or unchanged files and to find the segments an overwrite orphans), upload
+ * as one PUT, as file segments, or as stream segments, then delete the old
+ * segments the new object no longer uses.
+ */
+export async function uploadObject(
+  call: Call<UploadResult>,
+  o: UploadOptions,
+  container: string,
+  job: Extract<UploadJob, { kind: 'file' | 'data' | 'missing' }>,
+  mode: LargeMode,
+): Promise<UploadObjectResult> {
+  const obj = cleanObjectName(job.name);
+  const path = job.kind === 'data' ? undefined : job.path;
+  const res: UploadObjectResult = { action: 'upload_object', success: false, container, object: obj, path };
+  let rd: ResponseDict = {};
+  try {
+    if (job.kind === 'missing') throw new SwiftError(`Local file ${JSON.stringify(job.path)} not found`);
+    let size: number | undefined;
+    let mtime: string;
+    if (path !== undefined) {
+      const stats = await fsp.stat(path, { bigint: true });
+      size = Number(stats.size);
+      mtime = pythonMtime(stats);
+    } else {
+      mtime = pythonNowMtime();
+      if (job.kind === 'data' && job.source instanceof Uint8Array) size = job.source.byteLength;
+    }
+    const putHeaders: Record<string, string> = { 'x-object-meta-mtime': mtime };
+    res.headers = putHeaders;
+
+    const previous: Previous = { dlo: undefined, sloPaths: [] };
+    const skip = await inspectCurrent(call, o, container, obj, path, size, mtime, previous);
+    if (skip) {
+      Object.assign(res, { success: true, status: skip, bytes: 0 });
+      return res;
+    }
+    Object.assign(putHeaders, splitHeaders(o.meta, 'x-object-meta-'), splitHeaders(o.headers));
+
+    const progress = new Progress(o.onProgress, 'upload', container, obj, path === undefined && job.kind === 'data' && !(job.source instanceof Uint8Array) ? undefined : size);
+    progress.report();
+    const up: LargeUpload = {
+      container,
+      obj,
+      segmentContainer: mode.segmentContainer,
+      segmentSize: mode.segmentSize,
+      useSlo: mode.useSlo,
+      putHeaders,
+      mtime,
+      protectedPaths: new Set(previous.sloPaths),
+      protectedPrefix: previous.dlo === undefined ? undefined : dloPrefixPath(previous.dlo),
+      progress,
+    };
+    let newPaths = new Set<string>();
+    if (path !== undefined && size !== undefined && mode.segmentSize > 0 && size > mode.segmentSize) {
+      const count = Math.ceil(size / mode.segmentSize);
+      if (mode.useSlo && mode.maxSegments !== undefined && count > mode.maxSegments) {
+        throw new SwiftError(`${count} segments of ${mode.segmentSize} bytes exceed the cluster's limit of ${mode.maxSegments} per SLO manifest: use a larger segmentSize`);
+      }
+      res.largeObject = true;
+      const outcome = await uploadFileSegments(call, up, path, size);
+      res.segmentResults = outcome.segmentResults;
+      res.manifestResponseDict = outcome.manifestResponseDict;
+      rd = outcome.manifestResponseDict;
+      newPaths = outcome.newPaths;
+      if (outcome.dloManifest && previous.dlo?.replace(/\/+$/, '') === outcome.dloManifest.replace(/\/+$/, '')) previous.dlo = undefined;
+      res.bytes = size;
+    } else if (path === undefined && mode.useSlo && mode.segmentSize > 0) {
+      const outcome = await uploadStreamSlo(call, up, bufferStream((job as { source: DataSource }).source));
+      res.largeObject = outcome.largeObject;
+      res.bytes = outcome.bytes;
+      if (outcome.manifest) {
+        res.segmentResults = outcome.manifest.segmentResults;
+        res.manifestResponseDict = outcome.manifest.manifestResponseDict;
+        rd = outcome.manifest.manifestResponseDict;
+        newPaths = outcome.manifest.newPaths;
+      } else {
+        rd = outcome.responseDict ?? rd;
+        res.responseDict = rd;
+      }
+    } else {
+      res.largeObject = false;
+      res.responseDict = rd;
+      res.bytes = await putWhole(call, container, obj, path, size, job, putHeaders, progress, rd);
+    }
+    if (previous.dlo !== undefined || previous.sloPaths.length > 0) {
+      res.segmentDeleteResults = await deleteSegments(call, await orphans(call, previous, newPaths));
+    }
+    Object.assign(res, { success: true, status: 'uploaded' });
+  } catch (err) {
+    res.error =
+      err instanceof Error && (err as NodeJS.ErrnoException).code === 'ENOENT' && !(err instanceof ClientException)
+        ? new SwiftError(`Local file ${JSON.stringify(path)} not found`, { cause: err })
+        : toError(err);
+    if (err instanceof LargeUploadError) res.segmentResults = err.segmentResults;
+  }
+  res.attempts = attemptsOf(rd);
+  return res;
+}
+
+/**
+ * HEADs the current object when skip-identical, changed or segment cleanup
+ * need it; fills `previous`; returns why the upload can be skipped, if it can.
+ */
+async function inspectCurrent(
+  call: Call<UploadResult>,
+  o: UploadOptions,
+  container: string,
+  obj: string,
+  path: string | undefined,
+  size: number | undefined,
+  mtime: string,
+  previous: Previous,
+): Promise<Skip | undefined> {
+  if (!o.changed && !o.skipIdentical && o.leaveSegments) return undefined;
+  let headers;
+  try {
+    headers = await call.conn.headObject(container, obj, { signal: call.signal });
+  } catch (err) {
+    if (err instanceof ClientException && err.httpStatus === 404) return undefined;
+    throw err;
+  }
+  const isSlo = isTrue(headers['x-static-large-object']);
+  const chunks = o.skipIdentical || (isSlo && !o.leaveSegments) ? await chunkData(call.conn, container, obj, headers, call.signal) : undefined;
+  if (o.skipIdentical && chunks && (await isIdentical(chunks, path, call.signal))) return 'skipped-identical';
+  if (path !== undefined && o.changed && Number(headers['content-length']) === size && headers['x-object-meta-mtime'] === mtime) {
+    return 'skipped-changed';
+  }
+  if (!o.leaveSegments && !headers['content-location']) {
+    previous.dlo = headers['x-object-manifest'];
+    if (isSlo && chunks) previous.sloPaths = chunks.filter((c) => c.name !== undefined).map((c) => normalizeManifestPath(c.name as string));
+  }
+  return undefined;
+}
+
+/** One PUT of a whole file (replayable, by path) or of bytes or a stream. */
+async function putWhole(
+  call: Call<UploadResult>,
+  container: string,
+  obj: string,
+  path: string | undefined,
+  size: number | undefined,
+  job: UploadJob,
+  headers: Record<string, string>,
+  progress: Progress,
+  rd: ResponseDict,
+): Promise<number> {
+  let body: BodyInput;
+  if (path !== undefined) {
+    body = countedSource(fileSource(path, size === undefined ? {} : { size }), progress, 0);
+  } else {
+    const source = (job as { source: DataSource }).source;
+    if (source === null) body = null;
+    else if (source instanceof Uint8Array) body = countedSource({ size: source.byteLength, open: () => [source] }, progress, 0);
+    else body = counted(bufferStream(source), (n) => progress.add(0, n));
+  }
+  await call.conn.putObject(container, obj, body, { contentLength: size, headers, responseDict: rd, signal: call.signal });
+  return path !== undefined || size !== undefined ? (size ?? 0) : progress.bytesDone;
+}
+
+/** `container/prefix/` of a DLO manifest value. */
+function dloPrefixPath(manifest: string): string {
+  const { container, prefix } = parseDloManifest(manifest);
+  return `${container}/${prefix.replace(/\/+$/, '')}/`;
+}
+
+/** Old segments the new object does not use (python deletes these after an overwrite). */
+async function orphans(call: Call<UploadResult>, previous: Previous, newPaths: Set<string>): Promise<string[]> {
+  const doomed: string[] = [];
+  if (previous.dlo !== undefined) {
+    const { container, prefix } = parseDloManifest(previous.dlo);
+    for (const entry of await listAll(call.conn, container, `${prefix.replace(/\/+$/, '')}/`, call.signal)) {
+      if (entry.name !== undefined) doomed.push(`${container}/${entry.name}`);
+    }
+  }
+  doomed.push(...previous.sloPaths);
+  return [...new Set(doomed)].filter((p) => !newPaths.has(p));
+}

@@ -1,0 +1,108 @@
+// SwiftService stat, post, copy, list and download skip-identical against the local Swift.
+import assert from 'node:assert/strict';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Connection } from '../../src/index.js';
+import { SwiftService, SwiftError } from '../../src/service/index.js';
+import { connect, unique } from '../helpers/env.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
+import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
+
+let conn: Connection;
+let swift: SwiftService;
+let root: string;
+let container: string;
+const names = ['a/1.txt', 'a/2.txt', 'b/3.txt', 'big'];
+
+before(async () => {
+  conn = connect();
+  swift = new SwiftService(conn);
+  root = await scratchDir('svc-misc');
+  container = unique('svc-misc');
+  const big = join(root, 'big');
+  await randomFile(big, 3 * (1 << 20) + 1);
+  const uploads = [
+    ...names.slice(0, 3).map((name) => ({ source: Buffer.from(`contents of ${name}`), objectName: name })),
+    { source: big, objectName: 'big' },
+  ];
+  const results = await collect(swift.upload(container, uploads, { segmentSize: 1 << 20, meta: ['Color: blue'] }));
+  assert.ok(results.every((r) => r.success));
+});
+
+after(async () => {
+  for (const c of [container, `${container}_segments`, `${container}-copies`]) for await (const _ of swift.delete(c)) void _;
+  await conn.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+describe('SwiftService stat, post, copy, list', () => {
+  test('stat of the account, a container and objects', async () => {
+    const [account] = await collect(swift.stat());
+    assert.equal(account?.action, 'stat_account');
+    assert.equal(account?.success, true);
+    assert.equal(account?.items?.[0]?.[0], 'Account');
+    const [cont] = await collect(swift.stat(container));
+    assert.equal(cont?.headers?.['x-container-object-count'], '4');
+    const objects = await collect(swift.stat(container, ['a/1.txt', 'missing']));
+    assert.deepEqual(objects.map((r) => [r.object, r.success]).sort(), [['a/1.txt', true], ['missing', false]]);
+    assert.equal(objects.find((r) => r.object === 'a/1.txt')?.headers?.['x-object-meta-color'], 'blue');
+    const [gone] = await collect(swift.stat(unique('no-such-container')));
+    assert.ok(gone?.error instanceof SwiftError && /not found/.test(gone.error.message));
+  });
+
+  test('post metadata to a container and to objects', async () => {
+    const [cont] = await collect(swift.post(container, undefined, { meta: { Owner: 'me' }, readAcl: '.r:*' }));
+    assert.equal(cont?.success, true);
+    const h = await conn.headContainer(container);
+    assert.equal(h['x-container-meta-owner'], 'me');
+    assert.equal(h['x-container-read'], '.r:*');
+    const posted = await collect(swift.post(container, ['a/1.txt', { objectName: 'a/2.txt', options: { meta: ['Size: L'] } }], { meta: ['Color: red'] }));
+    assert.ok(posted.every((r) => r.success));
+    assert.equal((await conn.headObject(container, 'a/2.txt'))['x-object-meta-size'], 'L');
+    assert.equal((await conn.headObject(container, 'a/1.txt'))['x-object-meta-color'], 'red');
+  });
+
+  test('copy objects to another container (created first)', async () => {
+    const target = `${container}-copies`;
+    const results = await collect(swift.copy(container, ['a/1.txt', 'b/3.txt'], { destination: `/${target}` }));
+    assert.deepEqual(results.map((r) => [r.action, r.success]).sort(), [['copy_object', true], ['copy_object', true], ['create_container', true]]);
+    assert.equal((await conn.getObject(target, 'b/3.txt'))[1].toString(), 'contents of b/3.txt');
+    await assert.rejects(collect(swift.copy(container, ['a/1.txt', 'b/3.txt'], { destination: `/${target}/one` })), SwiftError);
+  });
+
+  test('list a container by pages, with a prefix and a delimiter', async () => {
+    const pages = await collect(swift.list(container, { delimiter: '/' }));
+    assert.deepEqual(pages.flatMap((p) => p.listing.map((e) => ('subdir' in e && e.subdir) || e.name)), ['a/', 'b/', 'big']);
+    const [aOnly] = await collect(swift.list(container, { prefix: 'a/' }));
+    assert.deepEqual(aOnly?.listing.map((e) => e.name), ['a/1.txt', 'a/2.txt']);
+    const accounts = await collect(swift.list(undefined, { prefix: container, long: true }));
+    assert.ok(accounts[0]?.listing.some((e) => e.name === container && 'meta' in e));
+  });
+});
+
+describe('SwiftService download skip-identical', () => {
+  test('a second download with skipIdentical fetches no object body', async () => {
+    const out = join(root, 'dl');
+    const first = await collect(swift.download(container, undefined, { outputDir: out, prefix: 'a/', removePrefix: true }));
+    assert.deepEqual(first.map((r) => r.path).sort(), [join(out, '1.txt'), join(out, '2.txt')]);
+    assert.equal(await fsp.readFile(join(out, '1.txt'), 'utf8'), 'contents of a/1.txt');
+    await collect(swift.download(container, ['big'], { outputDir: out }));
+
+    const proxy = await FaultProxy.start();
+    const [, token] = await conn.getAuth();
+    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token }));
+    try {
+      const again = await collect(viaProxy.download(container, undefined, { outputDir: out, prefix: 'a/', removePrefix: true, skipIdentical: true }));
+      assert.deepEqual(again.map((r) => [r.success, r.status]), [[true, 'skipped-identical'], [true, 'skipped-identical']]);
+      const big = await collect(viaProxy.download(container, ['big'], { outputDir: out, skipIdentical: true }));
+      assert.deepEqual(big.map((r) => [r.success, r.status]), [[true, 'skipped-identical']]);
+      // Only the SLO manifest was read (its GET asks for the manifest, not the data).
+      assert.ok(proxy.seen('GET').every((r) => r.path.includes('multipart-manifest=get') || r.path.includes('format=json')));
+      assert.ok(proxy.seen('GET').reduce((sum, r) => sum + r.responseBytes, 0) < 10_000);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+});
