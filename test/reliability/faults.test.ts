@@ -643,7 +643,7 @@ describe('real server restarts and load', () => {
 
   it('Swift proxy restarted during a 200-object upload: every object present with the right MD5', async () => {
     // One Connection shared by the 4 workers: each call has its own retries.
-    const shared = connect({ authUrl: SWIFT.spareAuthUrl, retries: 8, startingBackoff: 0.5 });
+    const shared = connect({ authUrl: SWIFT.spareAuthUrl, retries: 10, startingBackoff: 0.5, maxBackoff: 4 });
     const conns = Array.from({ length: 4 }, () => shared);
     const conn = conns[0] as Connection;
     const sub = unique('rel-restart');
