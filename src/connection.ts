@@ -333,6 +333,7 @@ export class Connection {
   /** Uploads an object; resolves to its ETag (quotes stripped). */
   async putObject(cont: string, obj: string, contents: BodyInput, options: PutObjectOptions = {}): Promise<string> {
     const body = PreparedBody.from(contents, options.contentLength ?? headerLength(options.headers));
+    body.hashing = this.checksum;
     return this.call('Object PUT', { ...options, body }, (ctx) => object.putObject(ctx, cont, obj, body, options, this.checksum));
   }
 

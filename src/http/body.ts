@@ -78,6 +78,8 @@ export class PreparedBody {
   readonly replayable: boolean;
   private consumed = false;
   private hash: Hash | undefined;
+  /** Off with the Connection's `checksum: false`: MD5 is most of an upload's CPU. */
+  hashing = true;
   private sent = 0;
   private digestHex: string | undefined;
 
@@ -162,15 +164,15 @@ export class PreparedBody {
     const source = await this.factory();
     if (Buffer.isBuffer(source)) {
       this.sent = source.length;
-      this.digestHex = createHash('md5').update(source).digest('hex');
+      if (this.hashing) this.digestHex = createHash('md5').update(source).digest('hex');
       return source;
     }
-    this.hash = createHash('md5');
+    this.hash = this.hashing ? createHash('md5') : undefined;
     return this.iterate(source);
   }
 
   private async *iterate(source: AsyncIterable<Chunk> | Iterable<Chunk>): AsyncIterable<Buffer> {
-    const hash = this.hash as Hash;
+    const hash = this.hash;
     for await (const raw of source as AsyncIterable<Chunk>) {
       this.consumed = true;
       let chunk = toBuffer(raw);
@@ -181,7 +183,7 @@ export class PreparedBody {
         if (room <= 0) break;
         if (chunk.length > room) chunk = chunk.subarray(0, room);
       }
-      hash.update(chunk);
+      hash?.update(chunk);
       this.sent += chunk.length;
       yield chunk;
       if (this.limit !== undefined && this.sent >= this.limit) break;
@@ -191,7 +193,7 @@ export class PreparedBody {
         `Upload body gave ${this.sent} bytes but ${this.length} were announced as Content-Length`,
       );
     }
-    this.digestHex = hash.digest('hex');
+    this.digestHex = hash?.digest('hex');
   }
 }
 
