@@ -30,7 +30,10 @@ export type BodyInput =
   | undefined;
 
 /** A file on disk as a replayable upload body, optionally a byte range of it. */
-export function fileSource(path: string, options: { start?: number; end?: number; size?: number } = {}): ReplayableSource {
+export function fileSource(
+  path: string,
+  options: { start?: number; end?: number; size?: number; /** read size, default 1 MiB */ highWaterMark?: number } = {},
+): ReplayableSource {
   const start = options.start ?? 0;
   const size = options.size ?? (options.end === undefined ? undefined : options.end - start + 1);
   return {
@@ -39,7 +42,7 @@ export function fileSource(path: string, options: { start?: number; end?: number
       createReadStream(path, {
         start,
         ...(options.end === undefined ? {} : { end: options.end }),
-        highWaterMark: 1 << 20,
+        highWaterMark: options.highWaterMark ?? 1 << 20,
       }),
   };
 }
