@@ -4,7 +4,8 @@ import { authenticate, parseAuthVersion, type AuthTokens, type CredentialSet } f
 import type { SessionLike } from './auth/session.js';
 import { ClientException } from './errors.js';
 import { PreparedBody, type BodyInput } from './http/body.js';
-import { hasHeader, type HeadersInput, type ResponseHeaders } from './http/headers.js';
+import { hasHeader, mergeHeaders, type HeadersInput, type ResponseHeaders } from './http/headers.js';
+import { containerPath, objectPath } from './ops/paths.js';
 import { ObjectBody } from './http/object-body.js';
 import { parseRetryAfter, retryDelay, sleep } from './http/retry.js';
 import { isNetworkError, Transport } from './http/transport.js';
@@ -248,77 +249,94 @@ export class Connection {
     }
   }
 
-  headAccount(options: HeadersOptions = {}): Promise<ResponseHeaders> {
-    return this.call('Account HEAD', options, (ctx) => account.headAccount(ctx, options));
+  // Names and headers are checked before anything is sent, authentication
+  // included; `null` options count as none. Every method is async, so any
+  // failure rejects the returned Promise.
+
+  async headAccount(options?: HeadersOptions | null): Promise<ResponseHeaders> {
+    const o = precheck(options, undefined, undefined, o0 => [o0.headers]);
+    return this.call('Account HEAD', o, (ctx) => account.headAccount(ctx, o));
   }
 
-  getAccount(options: GetAccountOptions = {}): Promise<[ResponseHeaders, ContainerEntry[]]> {
-    const state = listingState<ContainerEntry>(options.marker, undefined);
-    return this.call('Account GET', options, (ctx) =>
-      collectListing(state, options.fullListing, (marker) => account.getAccountPage(ctx, options, marker)),
+  async getAccount(options?: GetAccountOptions | null): Promise<[ResponseHeaders, ContainerEntry[]]> {
+    const o = precheck(options, undefined, undefined, o0 => [o0.headers]);
+    const state = listingState<ContainerEntry>(o.marker, undefined);
+    return this.call('Account GET', o, (ctx) => collectListing(state, o.fullListing, (marker) => account.getAccountPage(ctx, o, marker)));
+  }
+
+  async postAccount(headers: HeadersInput, options?: PostAccountOptions | null): Promise<[ResponseHeaders, Buffer]> {
+    const o = precheck(options, undefined, undefined, () => [headers]);
+    return this.call('Account POST', o, (ctx) => account.postAccount(ctx, headers, o));
+  }
+
+  async headContainer(name: string, options?: HeadersOptions | null): Promise<ResponseHeaders> {
+    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    return this.call('Container HEAD', o, (ctx) => container.headContainer(ctx, name, o));
+  }
+
+  async getContainer(name: string, options?: GetContainerOptions | null): Promise<[ResponseHeaders, ObjectEntry[]]> {
+    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    const state = listingState<ObjectEntry>(o.marker, o.versionMarker);
+    return this.call('Container GET', o, (ctx) =>
+      collectListing(state, o.fullListing, (marker, versionMarker) => container.getContainerPage(ctx, name, o, marker, versionMarker)),
     );
   }
 
-  postAccount(headers: HeadersInput, options: PostAccountOptions = {}): Promise<[ResponseHeaders, Buffer]> {
-    return this.call('Account POST', options, (ctx) => account.postAccount(ctx, headers, options));
+  async putContainer(name: string, options?: PutContainerOptions | null): Promise<void> {
+    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    return this.call('Container PUT', o, (ctx) => container.putContainer(ctx, name, o));
   }
 
-  headContainer(name: string, options: HeadersOptions = {}): Promise<ResponseHeaders> {
-    return this.call('Container HEAD', options, (ctx) => container.headContainer(ctx, name, options));
+  async postContainer(name: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
+    const o = precheck(options, name, undefined, () => [headers]);
+    return this.call('Container POST', o, (ctx) => container.postContainer(ctx, name, headers, o));
   }
 
-  getContainer(name: string, options: GetContainerOptions = {}): Promise<[ResponseHeaders, ObjectEntry[]]> {
-    const state = listingState<ObjectEntry>(options.marker, options.versionMarker);
-    return this.call('Container GET', options, (ctx) =>
-      collectListing(state, options.fullListing, (marker, versionMarker) => container.getContainerPage(ctx, name, options, marker, versionMarker)),
-    );
+  async deleteContainer(name: string, options?: DeleteContainerOptions | null): Promise<void> {
+    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    return this.call('Container DELETE', o, (ctx) => container.deleteContainer(ctx, name, o));
   }
 
-  putContainer(name: string, options: PutContainerOptions = {}): Promise<void> {
-    return this.call('Container PUT', options, (ctx) => container.putContainer(ctx, name, options));
-  }
-
-  postContainer(name: string, headers: HeadersInput, options: WriteOptions = {}): Promise<void> {
-    return this.call('Container POST', options, (ctx) => container.postContainer(ctx, name, headers, options));
-  }
-
-  deleteContainer(name: string, options: DeleteContainerOptions = {}): Promise<void> {
-    return this.call('Container DELETE', options, (ctx) => container.deleteContainer(ctx, name, options));
-  }
-
-  headObject(cont: string, obj: string, options: HeadObjectOptions = {}): Promise<ResponseHeaders> {
-    return this.call('Object HEAD', options, (ctx) => object.headObject(ctx, cont, obj, options));
+  async headObject(cont: string, obj: string, options?: HeadObjectOptions | null): Promise<ResponseHeaders> {
+    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    return this.call('Object HEAD', o, (ctx) => object.headObject(ctx, cont, obj, o));
   }
 
   /**
    * Downloads an object: `[headers, Buffer]`, or with `respChunkSize > 0`
-   * `[headers, ObjectBody]` that streams and resumes dropped connections.
+   * `[headers, ObjectBody]` that streams and resumes dropped connections
+   * (`respChunkSize: 0` gives a Buffer, as in swiftclient).
    */
-  getObject(cont: string, obj: string, options: GetObjectOptions & { respChunkSize: number }): Promise<[ResponseHeaders, ObjectBody | Buffer]>;
-  getObject(cont: string, obj: string, options?: GetObjectOptions): Promise<[ResponseHeaders, Buffer]>;
-  async getObject(cont: string, obj: string, options: GetObjectOptions = {}): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
-    const chunkSize = options.respChunkSize ?? 0;
+  getObject<N extends number>(
+    cont: string,
+    obj: string,
+    options: GetObjectOptions & { respChunkSize: N },
+  ): Promise<[ResponseHeaders, N extends 0 ? Buffer : ObjectBody]>;
+  getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, Buffer]>;
+  async getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
+    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    const chunkSize = o.respChunkSize ?? 0;
     if (!(chunkSize > 0)) {
-      return this.call('Object GET', options, (ctx) => object.getObjectBuffer(ctx, cont, obj, options, this.checksum));
+      return this.call('Object GET', o, (ctx) => object.getObjectBuffer(ctx, cont, obj, o, this.checksum));
     }
     let attempts = 0;
-    const res = await this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, options), {
-      signal: options.signal,
-      responseDict: options.responseDict,
+    const res = await this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, o), {
+      signal: o.signal,
+      responseDict: o.responseDict,
       what: 'Object GET',
       onAttempt: (n) => (attempts = n),
     });
-    const isRange = hasHeader(options.headers, 'range');
+    const isRange = hasHeader(o.headers, 'range');
     const resumable = !isRange && res.headers['transfer-encoding'] === undefined;
     // As swiftclient's _RetryBody: each resume is one more try of this call,
     // allowed while the call has retries left.
     const resume = resumable
       ? async (offset: number) => {
           if (attempts > this.retries) return undefined;
-          const headers = { ...(options.headers ?? {}), range: `bytes=${offset}-`, 'if-match': res.headers.etag ?? '' };
-          return this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, { ...options, headers }), {
-            signal: options.signal,
-            responseDict: options.responseDict,
+          const headers = { ...(o.headers ?? {}), range: `bytes=${offset}-`, 'if-match': res.headers.etag ?? '' };
+          return this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, { ...o, headers }), {
+            signal: o.signal,
+            responseDict: o.responseDict,
             startAttempts: attempts,
             what: 'Object GET',
             onAttempt: (n) => (attempts = n),
@@ -326,27 +344,31 @@ export class Connection {
         }
       : undefined;
     const verify = this.checksum && !isRange && res.status === 200 && object.etagIsContentMd5(res.headers);
-    const body = new ObjectBody(res, chunkSize, resume, `Object GET ${cont}/${obj}`, verify, options.signal);
+    const body = new ObjectBody(res, chunkSize, resume, `Object GET ${cont}/${obj}`, verify, o.signal);
     return [res.headers, body];
   }
 
   /** Uploads an object; resolves to its ETag (quotes stripped). */
-  async putObject(cont: string, obj: string, contents: BodyInput, options: PutObjectOptions = {}): Promise<string> {
-    const body = PreparedBody.from(contents, options.contentLength ?? headerLength(options.headers));
+  async putObject(cont: string, obj: string, contents: BodyInput, options?: PutObjectOptions | null): Promise<string> {
+    const o = precheck(options, cont, obj, (o0) => [o0.headers, { etag: o0.etag, 'content-type': o0.contentType }]);
+    const body = PreparedBody.from(contents, o.contentLength ?? headerLength(o.headers));
     body.hashing = this.checksum;
-    return this.call('Object PUT', { ...options, body }, (ctx) => object.putObject(ctx, cont, obj, body, options, this.checksum));
+    return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, this.checksum));
   }
 
-  postObject(cont: string, obj: string, headers: HeadersInput, options: WriteOptions = {}): Promise<void> {
-    return this.call('Object POST', options, (ctx) => object.postObject(ctx, cont, obj, headers, options));
+  async postObject(cont: string, obj: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
+    const o = precheck(options, cont, obj, () => [headers]);
+    return this.call('Object POST', o, (ctx) => object.postObject(ctx, cont, obj, headers, o));
   }
 
-  copyObject(cont: string, obj: string, options: CopyObjectOptions = {}): Promise<void> {
-    return this.call('Object COPY', options, (ctx) => object.copyObject(ctx, cont, obj, options));
+  async copyObject(cont: string, obj: string, options?: CopyObjectOptions | null): Promise<void> {
+    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    return this.call('Object COPY', o, (ctx) => object.copyObject(ctx, cont, obj, o));
   }
 
-  deleteObject(cont: string, obj: string, options: DeleteObjectOptions = {}): Promise<void> {
-    return this.call('Object DELETE', options, (ctx) => object.deleteObject(ctx, cont, obj, options));
+  async deleteObject(cont: string, obj: string, options?: DeleteObjectOptions | null): Promise<void> {
+    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    return this.call('Object DELETE', o, (ctx) => object.deleteObject(ctx, cont, obj, o));
   }
 
   /** The cluster's `/info` document; `url` is any URL of the cluster. */
@@ -406,6 +428,20 @@ export class Connection {
   [inspect.custom](): string {
     return `Connection ${JSON.stringify(this.toJSON())}`;
   }
+}
+
+/** Normalises options and refuses bad names and headers before any request. */
+function precheck<O extends object>(
+  options: O | null | undefined,
+  cont: string | undefined,
+  obj: string | undefined,
+  headerSets: (o: O) => Array<HeadersInput | Record<string, string | undefined> | undefined>,
+): O {
+  const o = (options ?? {}) as O;
+  if (obj !== undefined) objectPath(cont as string, obj);
+  else if (cont !== undefined) containerPath(cont);
+  mergeHeaders(...(headerSets(o) as Array<HeadersInput | undefined>));
+  return o;
 }
 
 function addResponseDict(target: ResponseDict | undefined, attempt: ResponseDict): void {

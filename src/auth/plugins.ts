@@ -14,6 +14,9 @@ export interface AuthPlugin {
 export interface V3ScopeOptions {
   projectId?: string | undefined;
   projectName?: string | undefined;
+  /** Keystone v2 names for the project, accepted as in osOptions. */
+  tenantId?: string | undefined;
+  tenantName?: string | undefined;
   projectDomainId?: string | undefined;
   projectDomainName?: string | undefined;
 }
@@ -50,6 +53,9 @@ export interface V2PasswordOptions {
   password: string;
   tenantName?: string | undefined;
   tenantId?: string | undefined;
+  /** v3 names for the tenant, accepted as in osOptions. */
+  projectName?: string | undefined;
+  projectId?: string | undefined;
 }
 
 export interface V1PasswordOptions {
@@ -60,7 +66,12 @@ export interface V1PasswordOptions {
 }
 
 function scopeOf(o: V3ScopeOptions): V3ScopeOptions {
-  return { projectId: o.projectId, projectName: o.projectName, projectDomainId: o.projectDomainId, projectDomainName: o.projectDomainName };
+  return {
+    projectId: o.projectId ?? o.tenantId,
+    projectName: o.projectName ?? o.tenantName,
+    projectDomainId: o.projectDomainId,
+    projectDomainName: o.projectDomainName,
+  };
 }
 
 // Secrets live in private fields so that `JSON.stringify(plugin)` and
@@ -119,7 +130,8 @@ class V2Password implements AuthPlugin {
   }
   authenticate(transport: Transport, signal?: AbortSignal): Promise<AccessInfo> {
     const o = this.#options;
-    return v2Authenticate(transport, o.authUrl, { username: o.username, password: o.password }, o, signal);
+    const tenant = { tenantName: o.tenantName ?? o.projectName, tenantId: o.tenantId ?? o.projectId };
+    return v2Authenticate(transport, o.authUrl, { username: o.username, password: o.password }, tenant, signal);
   }
 }
 

@@ -103,7 +103,12 @@ export class Transport {
   async close(): Promise<void> {
     const agent = this.agent;
     this.agent = undefined;
-    if (agent) await agent.close();
+    if (!agent) return;
+    // close() waits for open responses (an unread streamed body would hold it
+    // forever); like swiftclient's close, drop what is still open after a moment.
+    const closed = agent.close().then(() => true);
+    const timer = new Promise<boolean>((resolve) => setTimeout(resolve, 100, false));
+    if (!(await Promise.race([closed, timer]))) await agent.destroy();
   }
 }
 

@@ -124,7 +124,9 @@ export async function putObject(
   const sentMd5 = body.md5;
   // Manifests answer with their own ETag, and restoring a version (empty PUT
   // with version-id) with the restored version's: nothing to compare there.
-  const isManifestPut = /(^|&)(multipart-manifest=put|version-id=)/.test(query ?? '') || 'x-object-manifest' in headers;
+  // Server-side copies (X-Copy-From) answer with the source's ETag too.
+  const isManifestPut =
+    /(^|&)(multipart-manifest=put|version-id=)/.test(query ?? '') || 'x-object-manifest' in headers || 'x-copy-from' in headers;
   if (checksum && sentMd5 && !isManifestPut && PLAIN_MD5.test(res.headers.etag ?? '') && etag !== sentMd5) {
     throw new ClientException(`Object PUT ${container}/${obj}: the server's ETag ${etag} does not match the MD5 ${sentMd5} of the data sent`);
   }

@@ -834,3 +834,39 @@ test('checksum: false skips MD5 work but the data still round-trips', async () =
   await conn.deleteContainer(container);
   await conn.close();
 });
+
+test('review fixes: X-Copy-From PUT, close() with an unread body, checks before auth, null options', async () => {
+  const conn = connect();
+  const container = unique('review');
+  await conn.putContainer(container, null);
+  const data = randomBytes(4 << 20);
+  const etag = await conn.putObject(container, 'src', data);
+  // a server-side copy answers with the source's ETag: not an MD5 mismatch
+  assert.equal(await conn.putObject(container, 'dst', null, { headers: { 'X-Copy-From': `/${container}/src` } }), etag);
+  const [, copy] = await conn.getObject(container, 'dst', null);
+  assert.ok(copy.equals(data));
+  const [, listing] = await conn.getAccount(null);
+  assert.ok(listing.some((c) => c.name === container));
+  const [, objects] = await conn.getContainer(container, null);
+  assert.deepEqual(objects.map((o) => o.name), ['dst', 'src']);
+
+  // close() does not wait for a streamed body nobody reads
+  const reader = connect();
+  const [, body] = await reader.getObject(container, 'src', { respChunkSize: 65536 });
+  assert.equal((await body.read(10)).length, 10);
+  const started = Date.now();
+  await reader.close();
+  assert.ok(Date.now() - started < 2000, `close took ${Date.now() - started} ms`);
+
+  // bad headers are refused before authenticating, so no network error masks them
+  const unreachable = new Connection({ authUrl: 'http://127.0.0.1:9/auth/v1.0', user: 'a:b', key: 'k', retries: 3, startingBackoff: 1 });
+  const t0 = Date.now();
+  await assert.rejects(unreachable.postContainer('x', { 'bad name': 'v' }), /Invalid header name "bad name"/);
+  await assert.rejects(unreachable.putObject('x', 'o', 'data', { contentType: 'a\r\nb' }), /control character/);
+  await assert.rejects(unreachable.headObject('', 'o'), /Container name must be a non-empty string/);
+  assert.ok(Date.now() - t0 < 500);
+
+  for (const name of ['src', 'dst']) await conn.deleteObject(container, name);
+  await conn.deleteContainer(container);
+  await conn.close();
+});

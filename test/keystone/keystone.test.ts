@@ -143,6 +143,13 @@ describe('Keystone v3 (real Keystone, Swift proxy with keystoneauth)', () => {
     await assert.rejects(wrong.getAuth(), (err: unknown) => err instanceof ClientException && err.httpStatus === 401 && !String(err).includes('wrong-secret'));
   });
 
+  test('plugins accept the tenantName / tenantId scoping keys of osOptions', async () => {
+    const byTenant = new Session({ auth: new v3.Password({ authUrl: AUTH_URL, username: 'tester', password: 'testing', tenantName: 'test' }) });
+    assert.equal(await byTenant.getEndpoint({}), need('KS_STORAGE_URL'));
+    const byTenantId = new Session({ auth: new v3.Password({ authUrl: AUTH_URL, username: 'tester', password: 'testing', tenantId: need('KS_TEST_PROJECT_ID') }) });
+    assert.equal(await byTenantId.getEndpoint({}), need('KS_STORAGE_URL'));
+  });
+
   test('v3.Token plugin rescopes an existing token', async () => {
     const first = new Session({ auth: new v3.Password({ authUrl: AUTH_URL, username: 'tester', password: 'testing', projectName: 'test' }) });
     const token = await first.getToken();
