@@ -119,19 +119,7 @@ export async function putSegment(
   headers: Record<string, string> = {},
 ): Promise<UploadSegmentResult> {
   const rd: ResponseDict = {};
-  const result: UploadSegmentResult = {
-    action: 'upload_segment',
-    success: false,
-    container: up.segmentContainer,
-    object: name,
-    forContainer: up.container,
-    forObject: up.obj,
-    segmentIndex: index,
-    segmentSize: length,
-    segmentLocation: `/${up.segmentContainer}/${name}`,
-    logLine: `${up.obj} segment ${index}`,
-    responseDict: rd,
-  };
+  const result: UploadSegmentResult = { ...segmentResult(up, index, name, length), responseDict: rd };
   if (call.signal.aborted) {
     result.error = toError(call.signal.reason);
     return result;
@@ -153,12 +141,11 @@ export async function putSegment(
   return result;
 }
 
-/** The result of a segment not uploaded because another one failed (not reported). */
-export function skippedSegment(up: LargeUpload, index: number, name: string, length: number): UploadSegmentResult {
+/** What every segment result says about the segment, before its outcome. */
+function segmentResult(up: LargeUpload, index: number, name: string, length: number): UploadSegmentResult {
   return {
     action: 'upload_segment',
     success: false,
-    status: 'cancelled',
     container: up.segmentContainer,
     object: name,
     forContainer: up.container,
@@ -167,6 +154,14 @@ export function skippedSegment(up: LargeUpload, index: number, name: string, len
     segmentSize: length,
     segmentLocation: `/${up.segmentContainer}/${name}`,
     logLine: `${up.obj} segment ${index}`,
+  };
+}
+
+/** The result of a segment not uploaded because another one failed (not reported). */
+export function skippedSegment(up: LargeUpload, index: number, name: string, length: number): UploadSegmentResult {
+  return {
+    ...segmentResult(up, index, name, length),
+    status: 'cancelled',
     error: new SwiftError('Segment not uploaded: another segment of the object failed', { segment: index }),
   };
 }

@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A plain HTTP forwarder that counts the requests passing through it. */
@@ -10,20 +10,28 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+/** A request handler that passes each request on to `target` unchanged. */
+export function forwardTo(target: string): (req: IncomingMessage, res: ServerResponse) => void {
   const upstream = new URL(target);
-  const seen: string[] = [];
-  const server: Server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    const forward = request(
+  return (req, res) => {
+    const outgoing = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.statusMessage, up.rawHeaders);
         up.pipe(res);
       },
     );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    outgoing.on('error', () => res.destroy());
+    req.pipe(outgoing);
+  };
+}
+
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const forward = forwardTo(target);
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    forward(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { request } from 'node:http';
+import { forwardTo } from './counting-proxy.js';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +49,6 @@ export interface TlsFront {
 
 /** An HTTPS server forwarding every request to a plain-HTTP upstream (the real Swift). */
 export async function startTlsFront(pki: TestPki, upstream: string, options: { requireClientCert?: boolean } = {}): Promise<TlsFront> {
-  const target = new URL(upstream);
   const server: Server = createServer(
     {
       key: readFileSync(pki.serverKey),
@@ -58,14 +57,7 @@ export async function startTlsFront(pki: TestPki, upstream: string, options: { r
       requestCert: options.requireClientCert === true,
       rejectUnauthorized: options.requireClientCert === true,
     },
-    (req, res) => {
-      const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, up.rawHeaders);
-        up.pipe(res);
-      });
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
-    },
+    forwardTo(upstream),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
