@@ -102,6 +102,16 @@ stop_daemon() {
   rm -f "$(pidfile "$name")" "$RUN/$name.confsum"
 }
 
+# Drop the pid files of daemons that are no longer alive (killed with the
+# machine's session, or crashed), so a later "did it die while starting?"
+# check only looks at daemons this run started. Usage: forget_dead NAME...
+forget_dead() {
+  local d
+  for d in "$@"; do
+    live_pid "$d" >/dev/null || rm -f "$(pidfile "$d")" "$RUN/$d.confsum"
+  done
+}
+
 # Is something listening on 127.0.0.1:$1?
 port_busy() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
