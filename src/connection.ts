@@ -12,6 +12,7 @@ import { isNetworkError, Transport } from './http/transport.js';
 import * as account from './ops/account.js';
 import type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
 import { capabilitiesUrl, getCapabilities, type Capabilities } from './ops/capabilities.js';
+import { NameLimitGuard } from './ops/name-limits.js';
 import * as container from './ops/container.js';
 import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
 import { collectListing, listingState } from './ops/listing.js';
@@ -20,6 +21,7 @@ import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObje
 import type { OpContext, ResponseDict } from './ops/request.js';
 import type { ConnectionOptions, OsOptions } from './options.js';
 import { redactValue } from './util/redact.js';
+import { headerLength, nonNegative, storageUrl } from './util/checks.js';
 import { connectionOptionsFromEnv } from './env.js';
 
 interface RetryOptions {
@@ -63,6 +65,7 @@ export class Connection {
   readonly #key: string | undefined;
   readonly #transport: Transport;
   #pendingAuth: Promise<AuthTokens> | undefined;
+  readonly #names = new NameLimitGuard(() => this.#readOwnInfo());
 
   constructor(options: ConnectionOptions = {}) {
     this.session = options.session;
@@ -254,28 +257,28 @@ export class Connection {
   // failure rejects the returned Promise.
 
   async headAccount(options?: HeadersOptions | null): Promise<ResponseHeaders> {
-    const o = precheck(options, undefined, undefined, o0 => [o0.headers]);
+    const o = await this.#precheck(options, undefined, undefined, o0 => [o0.headers]);
     return this.call('Account HEAD', o, (ctx) => account.headAccount(ctx, o));
   }
 
   async getAccount(options?: GetAccountOptions | null): Promise<[ResponseHeaders, ContainerEntry[]]> {
-    const o = precheck(options, undefined, undefined, o0 => [o0.headers]);
+    const o = await this.#precheck(options, undefined, undefined, o0 => [o0.headers]);
     const state = listingState<ContainerEntry>(o.marker, undefined);
     return this.call('Account GET', o, (ctx) => collectListing(state, o.fullListing, (marker) => account.getAccountPage(ctx, o, marker)));
   }
 
   async postAccount(headers: HeadersInput, options?: PostAccountOptions | null): Promise<[ResponseHeaders, Buffer]> {
-    const o = precheck(options, undefined, undefined, () => [headers]);
+    const o = await this.#precheck(options, undefined, undefined, () => [headers]);
     return this.call('Account POST', o, (ctx) => account.postAccount(ctx, headers, o));
   }
 
   async headContainer(name: string, options?: HeadersOptions | null): Promise<ResponseHeaders> {
-    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container HEAD', o, (ctx) => container.headContainer(ctx, name, o));
   }
 
   async getContainer(name: string, options?: GetContainerOptions | null): Promise<[ResponseHeaders, ObjectEntry[]]> {
-    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     const state = listingState<ObjectEntry>(o.marker, o.versionMarker);
     return this.call('Container GET', o, (ctx) =>
       collectListing(state, o.fullListing, (marker, versionMarker) => container.getContainerPage(ctx, name, o, marker, versionMarker)),
@@ -283,22 +286,22 @@ export class Connection {
   }
 
   async putContainer(name: string, options?: PutContainerOptions | null): Promise<void> {
-    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container PUT', o, (ctx) => container.putContainer(ctx, name, o));
   }
 
   async postContainer(name: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
-    const o = precheck(options, name, undefined, () => [headers]);
+    const o = await this.#precheck(options, name, undefined, () => [headers]);
     return this.call('Container POST', o, (ctx) => container.postContainer(ctx, name, headers, o));
   }
 
   async deleteContainer(name: string, options?: DeleteContainerOptions | null): Promise<void> {
-    const o = precheck(options, name, undefined, o0 => [o0.headers]);
+    const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container DELETE', o, (ctx) => container.deleteContainer(ctx, name, o));
   }
 
   async headObject(cont: string, obj: string, options?: HeadObjectOptions | null): Promise<ResponseHeaders> {
-    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object HEAD', o, (ctx) => object.headObject(ctx, cont, obj, o));
   }
 
@@ -314,7 +317,7 @@ export class Connection {
   ): Promise<[ResponseHeaders, N extends 0 ? Buffer : ObjectBody]>;
   getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, Buffer]>;
   async getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
-    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     const chunkSize = o.respChunkSize ?? 0;
     if (!(chunkSize > 0)) {
       return this.call('Object GET', o, (ctx) => object.getObjectBuffer(ctx, cont, obj, o, this.checksum));
@@ -350,24 +353,24 @@ export class Connection {
 
   /** Uploads an object; resolves to its ETag (quotes stripped). */
   async putObject(cont: string, obj: string, contents: BodyInput, options?: PutObjectOptions | null): Promise<string> {
-    const o = precheck(options, cont, obj, (o0) => [o0.headers, { etag: o0.etag, 'content-type': o0.contentType }]);
+    const o = await this.#precheck(options, cont, obj, (o0) => [o0.headers, { etag: o0.etag, 'content-type': o0.contentType }]);
     const body = PreparedBody.from(contents, o.contentLength ?? headerLength(o.headers));
     body.hashing = this.checksum;
     return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, this.checksum));
   }
 
   async postObject(cont: string, obj: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
-    const o = precheck(options, cont, obj, () => [headers]);
+    const o = await this.#precheck(options, cont, obj, () => [headers]);
     return this.call('Object POST', o, (ctx) => object.postObject(ctx, cont, obj, headers, o));
   }
 
   async copyObject(cont: string, obj: string, options?: CopyObjectOptions | null): Promise<void> {
-    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object COPY', o, (ctx) => object.copyObject(ctx, cont, obj, o));
   }
 
   async deleteObject(cont: string, obj: string, options?: DeleteObjectOptions | null): Promise<void> {
-    const o = precheck(options, cont, obj, o0 => [o0.headers]);
+    const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object DELETE', o, (ctx) => object.deleteObject(ctx, cont, obj, o));
   }
 
@@ -376,7 +379,22 @@ export class Connection {
     let base = url ?? this.url;
     if (!base) base = (await this.getAuth(options))[0];
     const infoUrl = capabilitiesUrl(base);
-    return this.call('Capabilities GET', options, (ctx) => getCapabilities({ ...ctx, url: infoUrl }), true);
+    const info = await this.call('Capabilities GET', options, (ctx) => getCapabilities({ ...ctx, url: infoUrl }), true);
+    if (url === undefined) this.#names.learn(info);
+    return info;
+  }
+
+  /** This cluster's /info in one try, for the name-length guard. */
+  async #readOwnInfo(): Promise<Capabilities> {
+    const base = this.url ?? (await this.getAuth())[0];
+    const ctx = { transport: this.#transport, url: capabilitiesUrl(base), token: undefined, serviceToken: undefined, signal: undefined, responseDict: {} };
+    return getCapabilities(ctx);
+  }
+
+  async #precheck<O extends object>(...args: Parameters<typeof precheck<O>>): Promise<O> {
+    const o = precheck(...args);
+    await this.#names.check(args[1], args[2]);
+    return o;
   }
 
   /** Releases pooled connections; the Connection stays usable. */
@@ -451,42 +469,4 @@ function addResponseDict(target: ResponseDict | undefined, attempt: ResponseDict
   if (attempt.status !== undefined) target.status = attempt.status;
   if (attempt.reason !== undefined) target.reason = attempt.reason;
   if (attempt.headers !== undefined) target.headers = attempt.headers;
-}
-
-let lastCheckedUrl = '';
-
-/** The storage URL without trailing slashes, refused unless it is an http(s) URL with a host. */
-function storageUrl(url: string): string {
-  if (url === lastCheckedUrl) return url.replace(/\/+$/, '');
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !/^https?:$/.test(parsed.protocol) || !parsed.hostname || !/^https?:\/\/[^/]/.test(url)) {
-    throw new ClientException(`Invalid URL ${JSON.stringify(url)} for the storage URL: expected http(s)://host[:port]/path`);
-  }
-  lastCheckedUrl = url;
-  return url.replace(/\/+$/, '');
-}
-
-function nonNegative(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ClientException(`Invalid ${name} ${String(value)}: must be a non-negative number`);
-  }
-  return value;
-}
-
-function headerLength(headers: HeadersInput | undefined): number | undefined {
-  if (!headers) return undefined;
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === 'content-length' && value !== undefined && value !== null) {
-      const text = String(value).trim();
-      const n = Number(text);
-      if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new ClientException(`Invalid Content-Length header ${JSON.stringify(String(value))}`);
-      return n;
-    }
-  }
-  return undefined;
 }

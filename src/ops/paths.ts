@@ -1,25 +1,17 @@
 import { ClientException } from '../errors.js';
 import { quote } from '../util/quote.js';
 
-/** Swift's default name limits (bytes), used until /info says otherwise. */
-export const DEFAULT_LIMITS = { maxContainerNameLength: 256, maxObjectNameLength: 1024 };
-
+// Lengths are checked by NameLimitGuard (name-limits.ts), against /info.
 export function containerPath(container: string): string {
   if (typeof container !== 'string' || container.length === 0) {
     throw new ClientException('Container name must be a non-empty string');
   }
   if (container.includes('/')) throw new ClientException(`Container name ${JSON.stringify(container)} must not contain "/"`);
-  if (Buffer.byteLength(container, 'utf8') > DEFAULT_LIMITS.maxContainerNameLength) {
-    throw new ClientException(`Container name is longer than Swift's ${DEFAULT_LIMITS.maxContainerNameLength}-byte limit`);
-  }
   return `/${quote(container)}`;
 }
 
 export function objectPath(container: string, obj: string): string {
   if (typeof obj !== 'string' || obj.length === 0) throw new ClientException('Object name must be a non-empty string');
-  if (Buffer.byteLength(obj, 'utf8') > DEFAULT_LIMITS.maxObjectNameLength) {
-    throw new ClientException(`Object name is longer than Swift's ${DEFAULT_LIMITS.maxObjectNameLength}-byte limit`);
-  }
   return `${containerPath(container)}/${quote(obj)}`;
 }
 

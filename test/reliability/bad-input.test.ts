@@ -35,7 +35,7 @@ function viaProxy(overrides: ConnectionOptions = {}): Connection {
  * Calls `call` (which must not throw synchronously), expects a rejected
  * ClientException whose message matches, and that nothing reached the wire.
  */
-async function refusedLocally(call: () => Promise<unknown>, message: RegExp): Promise<ClientException> {
+async function refusedLocally(call: () => Promise<unknown>, message: RegExp, allowed: string[] = []): Promise<ClientException> {
   proxy.reset();
   let promise: Promise<unknown> | undefined;
   assert.doesNotThrow(() => {
@@ -53,7 +53,7 @@ async function refusedLocally(call: () => Promise<unknown>, message: RegExp): Pr
   assert.equal(caught.httpStatus, undefined);
   assert.deepEqual(
     proxy.requests.map((r) => `${r.method} ${r.path}`),
-    [],
+    allowed,
     'nothing was sent',
   );
   return caught;
@@ -105,7 +105,8 @@ describe('refused before anything is sent', () => {
     await refusedLocally(() => c.headContainer(''), /Container name/);
     await refusedLocally(() => c.putContainer('a/b'), /must not contain "\/"/);
     await refusedLocally(() => c.getContainer('/leading'), /must not contain "\/"/);
-    await refusedLocally(() => c.putContainer('c'.repeat(257)), /256-byte limit/);
+    // Over Swift's default: the limit is read from /info once, then applied.
+    await refusedLocally(() => c.putContainer('c'.repeat(257)), /256-byte limit/, ['GET /info']);
     // 129 characters but 258 bytes of UTF-8: the limit is in bytes
     await refusedLocally(() => c.postContainer('é'.repeat(129), { 'x-container-meta-a': '1' }), /256-byte limit/);
     await refusedLocally(() => c.putObject('a/b', 'o', 'x'), /must not contain "\/"/);
@@ -116,10 +117,50 @@ describe('refused before anything is sent', () => {
     const c = conn();
     await refusedLocally(() => c.putObject(container, '', 'x'), /Object name/);
     await refusedLocally(() => c.getObject(container, ''), /Object name/);
-    await refusedLocally(() => c.putObject(container, 'o'.repeat(1025), 'x'), /1024-byte limit/);
+    await refusedLocally(() => c.putObject(container, 'o'.repeat(1025), 'x'), /1024-byte limit/, ['GET /info']);
     await refusedLocally(() => c.headObject(container, '€'.repeat(342)), /1024-byte limit/);
     await refusedLocally(() => c.deleteObject(container, 'x'.repeat(5000)), /1024-byte limit/);
     await c.close();
+  });
+
+  test('name limits come from /info: a cluster that raises them gets the longer names', async () => {
+    const info = JSON.stringify({ swift: { max_object_name_length: 2048, max_container_name_length: 512 } });
+    proxy.add({ method: 'GET', path: '/info', fault: { type: 'status', status: 200, headers: { 'content-type': 'application/json' }, body: info } });
+    const c = conn();
+    // Within the cluster's (claimed) limit: sent, and the real Swift, whose
+    // limit is 1024, refuses it with its own 400.
+    const refused = await c.putObject(container, 'n'.repeat(1500), 'x').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(refused instanceof ClientException, String(refused));
+    assert.equal(refused.httpStatus, 400);
+    assert.deepEqual(
+      proxy.requests.map((r) => `${r.method} ${r.path.split('/').length > 3 ? 'object' : r.path}`),
+      ['GET /info', 'PUT object'],
+    );
+    // Over the cluster's limit: refused locally, /info is not read again.
+    await refusedLocally(() => c.putObject(container, 'n'.repeat(2049), 'x'), /2048-byte limit/);
+    await refusedLocally(() => c.headContainer('c'.repeat(513)), /512-byte limit/);
+    await c.close();
+  });
+
+  test('name limits: getCapabilities teaches the connection, a cluster without /info keeps the defaults', async () => {
+    const c = conn();
+    proxy.add({ method: 'GET', path: '/info', fault: { type: 'status', status: 200, body: JSON.stringify({ swift: { max_object_name_length: 1100 } }) } });
+    assert.equal((await c.getCapabilities()).swift?.max_object_name_length, 1100);
+    await refusedLocally(() => c.putObject(container, 'o'.repeat(1101), 'x'), /1100-byte limit/);
+    await c.close();
+
+    const d = conn();
+    const withoutInfo = (): Promise<unknown> => {
+      proxy.add({ method: 'GET', path: '/info', fault: { type: 'status', status: 404 } });
+      return d.putObject(container, 'o'.repeat(1025), 'x');
+    };
+    await refusedLocally(withoutInfo, /1024-byte limit/, ['GET /info']);
+    assert.equal(proxy.pendingRules, 0, 'the 404 answered the /info read');
+    await refusedLocally(() => d.putObject(container, 'o'.repeat(1025), 'x'), /1024-byte limit/);
+    await d.close();
   });
 
   test('CR, LF, NUL and other control characters in header values', async () => {

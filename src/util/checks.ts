@@ -1,0 +1,41 @@
+// Input checks for Connection: options, storage URL, Content-Length.
+import { ClientException } from '../errors.js';
+import type { HeadersInput } from '../http/headers.js';
+
+let lastCheckedUrl = '';
+
+/** The storage URL without trailing slashes, refused unless it is an http(s) URL with a host. */
+export function storageUrl(url: string): string {
+  if (url === lastCheckedUrl) return url.replace(/\/+$/, '');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || !parsed.hostname || !/^https?:\/\/[^/]/.test(url)) {
+    throw new ClientException(`Invalid URL ${JSON.stringify(url)} for the storage URL: expected http(s)://host[:port]/path`);
+  }
+  lastCheckedUrl = url;
+  return url.replace(/\/+$/, '');
+}
+
+export function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ClientException(`Invalid ${name} ${String(value)}: must be a non-negative number`);
+  }
+  return value;
+}
+
+export function headerLength(headers: HeadersInput | undefined): number | undefined {
+  if (!headers) return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'content-length' && value !== undefined && value !== null) {
+      const text = String(value).trim();
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new ClientException(`Invalid Content-Length header ${JSON.stringify(String(value))}`);
+      return n;
+    }
+  }
+  return undefined;
+}
