@@ -1,6 +1,7 @@
 // Shared by the Node benchmark clients: argument parsing, phase timing and a
 // small worker pool. Each client runs in its own process so that the harness
 // (bench/harness.py) can read its CPU time and peak RSS from wait4().
+import { readFileSync } from 'node:fs';
 
 /** What the harness passes as the one JSON argument. */
 export interface BenchConfig {
@@ -29,6 +30,8 @@ export interface Phase {
   /** Seconds of wall time, and of CPU (user + system, all threads) in this process. */
   wall: number;
   cpu: number;
+  /** Busy CPU seconds of the whole machine (all processes: the Swift servers too). */
+  machineCpu: number;
   ops?: number;
   bytes?: number;
   /** Monotonic clock (µs, the clock of node --cpu-prof samples) at the start and end. */
@@ -42,16 +45,31 @@ export function readArgs(): { workload: string; cfg: BenchConfig } {
   return { workload, cfg: JSON.parse(json) as BenchConfig };
 }
 
+/** Busy CPU seconds of every CPU since boot, from /proc/stat (0 where there is none). */
+export function machineBusySeconds(): number {
+  let line: string;
+  try {
+    line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0] ?? '';
+  } catch {
+    return 0;
+  }
+  // cpu  user nice system idle iowait irq softirq steal ...: USER_HZ is 100 on Linux
+  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / 100;
+}
+
 /** Runs `fn` and measures its wall and CPU time. */
 export async function phase(name: string, fn: () => Promise<{ ops?: number; bytes?: number } | void>): Promise<Phase> {
+  const machine0 = machineBusySeconds();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const extra = (await fn()) ?? {};
   const t1 = process.hrtime.bigint();
   const cpu = process.cpuUsage(cpu0);
+  const machineCpu = machineBusySeconds() - machine0;
   const startUs = Number(t0 / 1000n);
   const endUs = Number(t1 / 1000n);
-  return { name, wall: Number(t1 - t0) / 1e9, cpu: (cpu.user + cpu.system) / 1e6, startUs, endUs, ...extra };
+  return { name, wall: Number(t1 - t0) / 1e9, cpu: (cpu.user + cpu.system) / 1e6, machineCpu, startUs, endUs, ...extra };
 }
 
 /** Calls `fn(i)` for i in [0, n) with at most `concurrency` calls in flight. */

@@ -70,6 +70,14 @@ def log(msg):
 
 # ---------------------------------------------------------------- processes
 
+def machine_busy_seconds():
+    """Busy CPU seconds of the whole machine since boot (/proc/stat, USER_HZ 100):
+    the Swift servers' CPU and the client's together."""
+    with open('/proc/stat') as f:
+        v = [int(x) for x in f.readline().split()[1:8]]
+    return (v[0] + v[1] + v[2] + v[5] + v[6]) / 100.0
+
+
 def measure(argv, stdout=None, env=None):
     """Runs argv to completion; returns its wall time, CPU time and peak RSS.
 
@@ -85,6 +93,7 @@ def measure(argv, stdout=None, env=None):
     rss_path = os.path.join(DATA, 'maxrss.txt')
     out = open(stdout, 'wb') if stdout else subprocess.PIPE
     with open(err_path, 'wb') as err:
+        m0 = machine_busy_seconds()
         t0 = time.perf_counter()
         proc = subprocess.Popen(['/usr/bin/time', '-f', '%M', '-o', rss_path] + argv, stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL, env=full_env, cwd=ROOT, start_new_session=True)
@@ -96,6 +105,7 @@ def measure(argv, stdout=None, env=None):
             proc.stdout.close()
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        machine = machine_busy_seconds() - m0
         timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
     if stdout:
@@ -106,7 +116,7 @@ def measure(argv, stdout=None, env=None):
         raise RuntimeError('%s exited %s:\n%s' % (' '.join(argv[:6]), proc.returncode, tail))
     with open(rss_path) as f:
         rss_kib = int(f.read().split()[-1])
-    return dict(pwall=wall, utime=ru.ru_utime, stime=ru.ru_stime, cpu=ru.ru_utime + ru.ru_stime,
+    return dict(pwall=wall, machine=machine, utime=ru.ru_utime, stime=ru.ru_stime, cpu=ru.ru_utime + ru.ru_stime,
                 rss=rss_kib * 1024, stdout=captured.decode('utf-8', 'replace'))
 
 
@@ -120,7 +130,7 @@ def library_run(argv):
     phases = result['phases']
     return dict(pwall=m['pwall'], cpu=m['cpu'], rss=m['rss'], impl=result.get('impl'),
                 wall=sum(p['wall'] for p in phases), wcpu=sum(p['cpu'] for p in phases),
-                phases={p['name']: dict(wall=p['wall'], cpu=p['cpu']) for p in phases})
+                phases={p['name']: dict(wall=p['wall'], cpu=p['cpu'], machine=p.get('machineCpu')) for p in phases})
 
 
 def cli_run(steps):
@@ -134,7 +144,7 @@ def cli_run(steps):
         run['wall'] += m['pwall']
         run['cpu'] += m['cpu']
         run['rss'] = max(run['rss'], m['rss'])
-        run['phases'][name] = dict(wall=m['pwall'], cpu=m['cpu'])
+        run['phases'][name] = dict(wall=m['pwall'], cpu=m['cpu'], machine=m['machine'])
     return run
 
 
