@@ -132,7 +132,7 @@ async function downloadObject(
       });
     res.startTime = now();
     let got: [ResponseHeaders, AsyncIterable<Buffer> | Buffer];
-    if (o.skipIdentical) {
+    if (o.skipIdentical && outFile !== '-') {
       const local = await fileMd5(target, call.signal);
       if (local !== undefined) reqHeaders['if-none-match'] = local;
       const query = [versionQuery, 'multipart-manifest=get'].filter(Boolean).join('&');
@@ -157,7 +157,9 @@ async function downloadObject(
     res.headersReceipt = now();
     res.headers = headers;
     const bytes = await writeBody(call, o, container, obj, path, outFile, headers, body, res);
-    Object.assign(res, { success: true, readLength: bytes, bytes, finishTime: now() });
+    res.success = true;
+    // undefined: the bytes went out as `contents`, counted when read
+    if (bytes !== undefined) Object.assign(res, { readLength: bytes, bytes, finishTime: now() });
   } catch (err) {
     res.error = toError(err);
   }
@@ -220,7 +222,7 @@ async function writeBody(
   headers: ResponseHeaders,
   body: AsyncIterable<Buffer> | Buffer,
   res: DownloadObjectResult,
-): Promise<number> {
+): Promise<number | undefined> {
   const source: AsyncIterable<Buffer> | Buffer[] = Buffer.isBuffer(body) ? [body] : body;
   const length = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
   const progress = new Progress(o.onProgress, 'download', container, obj, length);
@@ -245,9 +247,15 @@ async function writeBody(
       throw new SwiftError(`Error downloading ${path}: read_length != content_length, ${read} != ${length}`, { container, object: obj });
     }
   }
-  const contentType = (headers['content-type'] ?? '').split(';', 1)[0] as string;
+  if (outFile === '-' && !o.noDownload && !DIR_MARKER_TYPES.includes(contentTypeOf(headers))) {
+    res.contents = (async function* () {
+      yield* verified(source);
+      Object.assign(res, { readLength: read, bytes: read, finishTime: now() });
+    })();
+    return undefined;
+  }
   let file: string | undefined;
-  if (DIR_MARKER_TYPES.includes(contentType)) {
+  if (DIR_MARKER_TYPES.includes(contentTypeOf(headers))) {
     if (!o.noDownload) await fsp.mkdir(path, { recursive: true });
   } else if (!o.noDownload) {
     if (outFile !== undefined) file = outFile;
@@ -272,4 +280,8 @@ async function writeBody(
     await fsp.utimes(file, mtime, mtime);
   }
   return read;
+}
+
+function contentTypeOf(headers: ResponseHeaders): string {
+  return (headers['content-type'] ?? '').split(';', 1)[0] as string;
 }

@@ -107,7 +107,7 @@ export interface DownloadOptions extends CommonOptions {
   versionId?: string | undefined;
   /** Directory to write into. @default the current directory */
   outputDir?: string | undefined;
-  /** Write the single object requested to this file. */
+  /** Write the single object requested to this file; `'-'`: hand its bytes back as the result's `contents`. */
   outFile?: string | undefined;
   /** Strip `prefix` from the local paths. @default false */
   removePrefix?: boolean | undefined;
@@ -270,6 +270,14 @@ export interface DownloadObjectResult extends ResultBase {
   headersReceipt?: number | undefined;
   finishTime?: number | undefined;
   headers?: ResponseHeaders | undefined;
+  /**
+   * With `outFile: '-'`: the object's bytes, for the caller to read (as
+   * python's `contents`); nothing is written. Reading it checks the MD5 and
+   * the length at the end (a mismatch throws) and then sets `readLength`,
+   * `bytes` and `finishTime`. Read it to the end, or break out of the loop,
+   * to release the connection.
+   */
+  contents?: AsyncIterable<Buffer> | undefined;
 }
 
 export interface DeleteObjectResult extends ResultBase {

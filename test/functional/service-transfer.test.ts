@@ -207,6 +207,30 @@ describe('SwiftService skip-identical, changed and overwrites', () => {
   });
 });
 
+describe('SwiftService download with outFile "-"', () => {
+  test('hands back the bytes as contents (plain object checked by MD5, DLO too), writes no file', async () => {
+    const container = newContainer('svc-stdout');
+    const file = join(root, 'stdout-src.bin');
+    await randomFile(file, 3 * MiB + 1);
+    const expected = createHash('md5').update(await fsp.readFile(file)).digest('hex');
+    assertAllSucceeded(await collect(swift.upload(container, [{ source: file, objectName: 'plain' }])));
+    assertAllSucceeded(await collect(swift.upload(container, [{ source: file, objectName: 'dlo' }], { segmentSize: MiB, useDlo: true })));
+    const cwdBefore = await fsp.readdir('.');
+    for (const obj of ['plain', 'dlo']) {
+      const results = await collect(swift.download(container, [obj], { outFile: '-' }));
+      assertAllSucceeded(results);
+      const r = results[0] as { contents?: AsyncIterable<Buffer>; bytes?: number };
+      assert.ok(r.contents, `${obj}: contents handed back`);
+      assert.equal(r.bytes, undefined, 'counted only once read');
+      const hash = createHash('md5');
+      for await (const chunk of r.contents) hash.update(chunk);
+      assert.equal(hash.digest('hex'), expected, `${obj}: same bytes`);
+      assert.equal(r.bytes, 3 * MiB + 1);
+    }
+    assert.deepEqual(await fsp.readdir('.'), cwdBefore, 'no file written');
+  });
+});
+
 describe('SwiftService uploads of streams of unknown length', () => {
   test('become an SLO of stream segments, with at most one segment in memory per segment worker', async () => {
     const container = newContainer('svc-stream');
