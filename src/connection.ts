@@ -18,7 +18,7 @@ import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutConta
 import { collectListing, listingState } from './ops/listing.js';
 import * as object from './ops/object.js';
 import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PutObjectOptions } from './ops/object.js';
-import type { OpContext, ResponseDict } from './ops/request.js';
+import { isFinalError, type OpContext, type ResponseDict } from './ops/request.js';
 import type { ConnectionOptions, OsOptions } from './options.js';
 import { redactValue } from './util/redact.js';
 import { headerLength, nonNegative, storageUrl } from './util/checks.js';
@@ -210,7 +210,7 @@ export class Connection {
       } catch (err) {
         addResponseDict(o.responseDict, attemptDict);
         if (o.signal?.aborted) throw o.signal.reason;
-        if (!(err instanceof ClientException)) throw err;
+        if (!(err instanceof ClientException) || isFinalError(err)) throw err;
         const status = err.httpStatus;
         let skipSleep = false;
         if (status === 401) {

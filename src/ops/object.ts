@@ -6,7 +6,7 @@ import { quote } from '../util/quote.js';
 import type { CallOptions } from './account.js';
 import type { WriteOptions } from './container.js';
 import { objectPath, withQuery } from './paths.js';
-import { discard, readAll, send, type OpContext } from './request.js';
+import { discard, finalError, readAll, send, type OpContext } from './request.js';
 import { createHash } from 'node:crypto';
 
 export interface HeadObjectOptions extends CallOptions {
@@ -150,12 +150,22 @@ export async function copyObject(ctx: OpContext, container: string, obj: string,
 }
 
 export async function deleteObject(ctx: OpContext, container: string, obj: string, opts: DeleteObjectOptions): Promise<void> {
+  const query = withQuery(opts.queryString);
   const res = await send(ctx, {
     method: 'DELETE',
     label: 'Object DELETE',
     path: objectPath(container, obj),
-    query: withQuery(opts.queryString),
+    query,
     headers: mergeHeaders(opts.headers),
   });
-  await discard(res, 'DELETE', ctx.signal);
+  if (!/(^|&)multipart-manifest=delete(&|$)/.test(query ?? '')) return discard(res, 'DELETE', ctx.signal);
+  // An SLO delete answers 200 and reports in its body, after the work is
+  // done, whether every segment went: python ignores it, we raise (no retry:
+  // the manifest may be gone already).
+  const body = (await readAll(res, 'DELETE', ctx.signal)).toString('utf8');
+  const outcome = /Response Status"?:\s*"?(\d{3}) ?([^"\n]*)|<response_status>(\d{3}) ?([^<]*)</i.exec(body);
+  const status = Number(outcome?.[1] ?? outcome?.[3] ?? 200);
+  if (status >= 200 && status < 300) return;
+  const reason = (outcome?.[2] ?? outcome?.[4] ?? '').trim();
+  throw finalError(ClientException.fromResponse('Object DELETE failed', res.url, status, reason, res.headers, body.trim()));
 }

@@ -75,6 +75,18 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
   throw ClientException.fromResponse(`${req.label} failed`, url, res.status, res.reason, res.headers, text);
 }
 
+const FINAL_ERRORS = new WeakSet<object>();
+
+/** Marks an error that a retry cannot mend (the request already took effect). */
+export function finalError<E extends object>(err: E): E {
+  FINAL_ERRORS.add(err);
+  return err;
+}
+
+export function isFinalError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && FINAL_ERRORS.has(err);
+}
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const AUTH_HEADERS = ['x-auth-token', 'x-service-token', 'authorization', 'cookie'];

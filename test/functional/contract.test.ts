@@ -715,6 +715,39 @@ describe('bodies', () => {
     assert.equal(listing.length, 0);
   });
 
+  test('deleteObject with multipart-manifest=delete: segments go; a segment that cannot go is an error, not a silent 200', async () => {
+    const segs = await newContainer('-segs', { 'x-container-read': SWIFT.user3 });
+    const manifests = await newContainer('-slo', { 'x-container-read': SWIFT.user3, 'x-container-write': SWIFT.user3 });
+    await conn.putObject(segs, 's1', randomBytes(4096));
+    await conn.putObject(segs, 's2', randomBytes(4096));
+    const manifest = (names: string[]): string => JSON.stringify(names.map((n) => ({ path: `/${segs}/${n}` })));
+
+    // The admin deletes an SLO with its segment: both gone, no error.
+    await conn.putObject(manifests, 'whole', manifest(['s2']), { queryString: 'multipart-manifest=put' });
+    await conn.deleteObject(manifests, 'whole', { queryString: 'multipart-manifest=delete' });
+    await assert.rejects(conn.headObject(segs, 's2'), (err: unknown) => err instanceof ClientException && err.httpStatus === 404);
+
+    // A user who may write the manifest's container but only read the
+    // segments': Swift answers 200 and lists the failure in the body.
+    const limited = new Connection({ authUrl: SWIFT.authUrl, user: SWIFT.user3, key: SWIFT.key3, retries: 2, startingBackoff: 0.1 });
+    try {
+      for (const accept of [undefined, 'application/json']) {
+        await limited.putObject(manifests, 'partial', manifest(['s1']), { queryString: 'multipart-manifest=put' });
+        const err = await rejectsAsync(() =>
+          limited.deleteObject(manifests, 'partial', { queryString: 'multipart-manifest=delete', headers: accept ? { accept } : {} }),
+        );
+        assert.ok(err instanceof ClientException);
+        assert.equal(err.httpStatus, 400);
+        assert.equal(err.httpReason, 'Bad Request');
+        assert.match(err.httpResponseContent, new RegExp(`/${segs}/s1.*403 Forbidden`));
+        assert.equal(limited.attempts, 1, 'not retried: the manifest is already gone');
+      }
+    } finally {
+      await limited.close();
+    }
+    assert.equal((await conn.headObject(segs, 's1'))['content-length'], '4096', 'the segment is still there');
+  });
+
   test('an empty object streams as no chunks; read() gives an empty Buffer', async () => {
     await conn.putObject(container, 'empty', '');
     const [hdrs, body] = await conn.getObject(container, 'empty', { respChunkSize: 10 });
