@@ -75,7 +75,7 @@ def machine_busy_seconds():
     the Swift servers' CPU and the client's together."""
     with open('/proc/stat') as f:
         v = [int(x) for x in f.readline().split()[1:8]]
-    return (v[0] + v[1] + v[2] + v[5] + v[6]) / 100.0
+    return (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf('SC_CLK_TCK')
 
 
 def measure(argv, stdout=None, env=None):

@@ -32,7 +32,7 @@ def machine_busy_seconds():
             v = [int(x) for x in f.readline().split()[1:8]]
     except OSError:
         return 0.0
-    return (v[0] + v[1] + v[2] + v[5] + v[6]) / 100.0
+    return (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf('SC_CLK_TCK')
 
 
 def phase(name, fn):

@@ -12,7 +12,7 @@ import { isNetworkError, Transport } from './http/transport.js';
 import * as account from './ops/account.js';
 import type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
 import { capabilitiesUrl, getCapabilities, type Capabilities } from './ops/capabilities.js';
-import { NameLimitGuard } from './ops/name-limits.js';
+import { NameLimitGuard, type InfoOutcome } from './ops/name-limits.js';
 import * as container from './ops/container.js';
 import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
 import { collectListing, listingState } from './ops/listing.js';
@@ -384,16 +384,24 @@ export class Connection {
     return info;
   }
 
-  /** This cluster's /info in one try, for the name-length guard. */
-  async #readOwnInfo(): Promise<Capabilities> {
+  /** This cluster's /info in one try within INFO_DEADLINE_MS, for the name-length guard. */
+  async #readOwnInfo(): Promise<InfoOutcome> {
+    // no caller's signal here: the read is shared; auth failures are the caller's
     const base = this.url ?? (await this.getAuth())[0];
-    const ctx = { transport: this.#transport, url: capabilitiesUrl(base), token: undefined, serviceToken: undefined, signal: undefined, responseDict: {} };
-    return getCapabilities(ctx);
+    const signal = AbortSignal.timeout(INFO_DEADLINE_MS);
+    try {
+      const ctx = { transport: this.#transport, url: capabilitiesUrl(base), token: undefined, serviceToken: undefined, signal, responseDict: {} };
+      return { kind: 'info', info: await getCapabilities(ctx) };
+    } catch (err) {
+      const status = err instanceof ClientException ? err.httpStatus : undefined;
+      const definite = (status !== undefined && status >= 400 && status < 500) || (err instanceof ClientException && err.cause instanceof SyntaxError);
+      return definite ? { kind: 'none' } : { kind: 'unavailable' };
+    }
   }
 
   async #precheck<O extends object>(...args: Parameters<typeof precheck<O>>): Promise<O> {
     const o = precheck(...args);
-    await this.#names.check(args[1], args[2]);
+    await this.#names.check(args[1], args[2], (o as CallOptions).signal);
     return o;
   }
 
@@ -447,6 +455,9 @@ export class Connection {
     return `Connection ${JSON.stringify(this.toJSON())}`;
   }
 }
+
+/** How long the name-length guard waits for /info before letting the server decide. */
+const INFO_DEADLINE_MS = 10_000;
 
 /** Normalises options and refuses bad names and headers before any request. */
 function precheck<O extends object>(

@@ -1,4 +1,5 @@
 import { ClientException } from '../errors.js';
+import { untilAborted } from '../util/abort.js';
 import type { Capabilities } from './capabilities.js';
 
 /** Name limits in bytes of UTF-8, as Swift's `/info` reports them. */
@@ -32,32 +33,54 @@ function problem(limits: NameLimits, cont: string | undefined, obj: string | und
   return undefined;
 }
 
+/** What reading `/info` told: its document; no `/info` at all; or no answer for now. */
+export type InfoOutcome = { kind: 'info'; info: Capabilities } | { kind: 'none' } | { kind: 'unavailable' };
+
 /**
  * Refuses names over the cluster's limits before the request is sent. A
  * cluster may raise Swift's defaults, so a name over them makes the guard
- * read `/info` once (one try, no retries) before refusing; a cluster without
- * `/info` keeps the defaults. Names within the defaults never cost a request.
+ * read `/info` once per Connection before refusing. A cluster without
+ * `/info` (a 4xx, or not JSON) keeps the defaults; while `/info` does not
+ * answer (network, 5xx, its deadline) the name goes to the server, which
+ * decides, and the next long name asks again. Names within the defaults
+ * never cost a request. An authentication failure on the way is the
+ * caller's error.
  */
 export class NameLimitGuard {
   #limits: NameLimits = DEFAULT_NAME_LIMITS;
-  #fromInfo: Promise<void> | undefined;
+  /** Resolves true once the limits are known (from /info, or defaults for good). */
+  #known: Promise<boolean> | undefined;
 
-  constructor(private readonly readInfo: () => Promise<Capabilities>) {}
+  constructor(private readonly readInfo: () => Promise<InfoOutcome>) {}
 
   /** Adopts limits from an `/info` document of this cluster fetched elsewhere. */
   learn(info: Capabilities): void {
     this.#limits = limitsFromInfo(info);
-    this.#fromInfo ??= Promise.resolve();
+    this.#known = Promise.resolve(true);
   }
 
-  async check(cont: string | undefined, obj: string | undefined): Promise<void> {
+  async check(cont: string | undefined, obj: string | undefined, signal?: AbortSignal): Promise<void> {
     if (problem(this.#limits, cont, obj) === undefined) return;
-    this.#fromInfo ??= this.readInfo().then(
-      (info) => this.learn(info),
-      () => undefined,
-    );
-    await this.#fromInfo;
+    if (signal?.aborted) throw signal.reason;
+    // Shared by concurrent callers, each of which may still give up on its own.
+    this.#known ??= this.#read();
+    if (!(await untilAborted(this.#known, signal))) return;
     const message = problem(this.#limits, cont, obj);
     if (message !== undefined) throw new ClientException(message);
+  }
+
+  #read(): Promise<boolean> {
+    return this.readInfo().then(
+      (outcome) => {
+        if (outcome.kind === 'info') this.learn(outcome.info);
+        if (outcome.kind !== 'unavailable') return true;
+        this.#known = undefined;
+        return false;
+      },
+      (err: unknown) => {
+        this.#known = undefined;
+        throw err;
+      },
+    );
   }
 }

@@ -160,12 +160,33 @@ export async function deleteObject(ctx: OpContext, container: string, obj: strin
   });
   if (!/(^|&)multipart-manifest=delete(&|$)/.test(query ?? '')) return discard(res, 'DELETE', ctx.signal);
   // An SLO delete answers 200 and reports in its body, after the work is
-  // done, whether every segment went: python ignores it, we raise (no retry:
-  // the manifest may be gone already).
-  const body = (await readAll(res, 'DELETE', ctx.signal)).toString('utf8');
-  const outcome = /Response Status"?:\s*"?(\d{3}) ?([^"\n]*)|<response_status>(\d{3}) ?([^<]*)</i.exec(body);
-  const status = Number(outcome?.[1] ?? outcome?.[3] ?? 200);
-  if (status >= 200 && status < 300) return;
-  const reason = (outcome?.[2] ?? outcome?.[4] ?? '').trim();
-  throw finalError(ClientException.fromResponse('Object DELETE failed', res.url, status, reason, res.headers, body.trim()));
+  // done, whether every segment went: python ignores it, we raise. Never
+  // retried, not even a body cut off: the manifest may be gone already, and
+  // a second try would only report it "not found".
+  let body: string;
+  try {
+    body = (await readAll(res, 'DELETE', ctx.signal)).toString('utf8').trim();
+  } catch (err) {
+    throw typeof err === 'object' && err !== null ? finalError(err) : err;
+  }
+  const outcome = bulkOutcome(body);
+  if (!outcome || (outcome.status >= 200 && outcome.status < 300)) return;
+  throw finalError(ClientException.fromResponse('Object DELETE failed', res.url, outcome.status, outcome.reason, res.headers, body));
+}
+
+/** "Response Status" of a bulk-style answer in any of its formats (text, JSON, XML). */
+function bulkOutcome(body: string): { status: number; reason: string } | undefined {
+  let line: string | undefined;
+  if (body.startsWith('{')) {
+    try {
+      const value = (JSON.parse(body) as Record<string, unknown>)['Response Status'];
+      if (typeof value === 'string') line = value;
+    } catch {
+      return undefined;
+    }
+  } else {
+    line = (/^Response Status: (.*)$/m.exec(body) ?? /<response_status>([^<]*)<\/response_status>/.exec(body))?.[1];
+  }
+  const match = /^(\d{3}) ?(.*)$/.exec(line?.trim() ?? '');
+  return match ? { status: Number(match[1]), reason: (match[2] as string).trim() } : undefined;
 }

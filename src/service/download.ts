@@ -247,7 +247,7 @@ async function writeBody(
       throw new SwiftError(`Error downloading ${path}: read_length != content_length, ${read} != ${length}`, { container, object: obj });
     }
   }
-  if (outFile === '-' && !o.noDownload && !DIR_MARKER_TYPES.includes(contentTypeOf(headers))) {
+  if (outFile === '-' && !o.noDownload) {
     res.contents = (async function* () {
       yield* verified(source);
       Object.assign(res, { readLength: read, bytes: read, finishTime: now() });

@@ -11,6 +11,7 @@ import { mergeOptions, now } from './options.js';
 import { post } from './post.js';
 import { stat } from './stat.js';
 import { upload } from './upload.js';
+import { untilAborted } from '../util/abort.js';
 import type {
   CapabilitiesResult,
   CopyObject,
@@ -154,24 +155,4 @@ export class SwiftService implements ServiceHandle {
   async close(): Promise<void> {
     if (this.#ownsConnection) await this.connection.close();
   }
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }

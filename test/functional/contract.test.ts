@@ -731,7 +731,7 @@ describe('bodies', () => {
     // segments': Swift answers 200 and lists the failure in the body.
     const limited = new Connection({ authUrl: SWIFT.authUrl, user: SWIFT.user3, key: SWIFT.key3, retries: 2, startingBackoff: 0.1 });
     try {
-      for (const accept of [undefined, 'application/json']) {
+      for (const accept of [undefined, 'application/json', 'application/xml']) {
         await limited.putObject(manifests, 'partial', manifest(['s1']), { queryString: 'multipart-manifest=put' });
         const err = await rejectsAsync(() =>
           limited.deleteObject(manifests, 'partial', { queryString: 'multipart-manifest=delete', headers: accept ? { accept } : {} }),

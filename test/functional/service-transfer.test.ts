@@ -215,7 +215,7 @@ describe('SwiftService download with outFile "-"', () => {
     const expected = createHash('md5').update(await fsp.readFile(file)).digest('hex');
     assertAllSucceeded(await collect(swift.upload(container, [{ source: file, objectName: 'plain' }])));
     assertAllSucceeded(await collect(swift.upload(container, [{ source: file, objectName: 'dlo' }], { segmentSize: MiB, useDlo: true })));
-    const cwdBefore = await fsp.readdir('.');
+    await conn.putObject(container, 'marker/', '', { contentType: 'application/directory' });
     for (const obj of ['plain', 'dlo']) {
       const results = await collect(swift.download(container, [obj], { outFile: '-' }));
       assertAllSucceeded(results);
@@ -227,7 +227,15 @@ describe('SwiftService download with outFile "-"', () => {
       assert.equal(hash.digest('hex'), expected, `${obj}: same bytes`);
       assert.equal(r.bytes, 3 * MiB + 1);
     }
-    assert.deepEqual(await fsp.readdir('.'), cwdBefore, 'no file written');
+    // A directory marker: empty contents, no directory made.
+    const [marker] = (await collect(swift.download(container, ['marker/'], { outFile: '-' }))) as Array<{ contents?: AsyncIterable<Buffer> }>;
+    assert.ok(marker?.contents);
+    let markerBytes = 0;
+    for await (const chunk of marker.contents) markerBytes += chunk.length;
+    assert.equal(markerBytes, 0);
+    for (const made of ['-', 'marker', `${container}`]) {
+      await assert.rejects(fsp.stat(made), /ENOENT/, `${made} was not written`);
+    }
   });
 });
 

@@ -163,6 +163,34 @@ describe('refused before anything is sent', () => {
     await d.close();
   });
 
+  test('name limits: while /info does not answer the server decides, and a caller can abort the wait', async () => {
+    const c = conn();
+    proxy.reset();
+    proxy.add({ method: 'GET', path: '/info', fault: { type: 'status', status: 503 } });
+    const refused = await c.putObject(container, 'u'.repeat(1025), 'x').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(refused instanceof ClientException, String(refused));
+    assert.equal(refused.httpStatus, 400, "the server's own refusal");
+    assert.deepEqual(
+      proxy.requests.map((r) => `${r.method} ${r.path.startsWith('/info') ? '/info' : 'object'}`),
+      ['GET /info', 'PUT object'],
+      '/info read in one try (no retry of its 503), then the PUT sent',
+    );
+
+    // /info stalls: an aborted call rejects with its own reason at once.
+    proxy.reset();
+    proxy.add({ method: 'GET', path: '/info', fault: { type: 'stall', seconds: 30, then: 'close' } });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('caller gave up')), 200);
+    await assert.rejects(c.headObject(container, 'u'.repeat(1025), { signal: controller.signal }), /caller gave up/);
+    assert.ok(Date.now() - started < 5000, 'did not wait for /info');
+    assert.deepEqual(proxy.seen('GET', '/info').length, 1, '/info asked again after the 503');
+    await c.close();
+  });
+
   test('CR, LF, NUL and other control characters in header values', async () => {
     const c = conn();
     const values = ['a\r\nx-injected: 1', 'a\nb', 'a\rb', 'a\u0000b', 'a\u0007b', 'a\u007fb', '\r\n'];

@@ -303,6 +303,18 @@ describe('uploads reset mid-body', () => {
     ],
     ['a function returning a fresh Readable', async () => () => Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), data],
   ];
+  // A range read in many chunks through fileSource's reused read buffers.
+  const big = randomBytes(3 * 1024 * 1024 + 11);
+  const range = { start: 100_003, end: 3 * 1024 * 1024 - 5 };
+  replayable.push([
+    'fileSource(path, { start, end, highWaterMark: 256 KiB }) of a 3 MiB file',
+    async () => {
+      const path = join(tmp, 'upload-range.bin');
+      await writeFile(path, big);
+      return fileSource(path, { ...range, highWaterMark: 256 * 1024 });
+    },
+    big.subarray(range.start, range.end + 1),
+  ]);
 
   for (const [label, make, expected] of replayable) {
     it(`${label} is replayed after a reset mid-upload`, async () => {
