@@ -144,14 +144,16 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     try {
       for (;;) {
-        let chunk: Buffer | undefined;
-        if (this.pendingBytes > 0) chunk = this.take(this.chunkSize);
-        else if (!this.ended) chunk = await this.nextChunk();
-        if (!chunk) return;
-        // Large network chunks are sliced, never copied.
-        for (let at = 0; at < chunk.length; at += this.chunkSize) {
-          yield chunk.subarray(at, Math.min(chunk.length, at + this.chunkSize));
+        // Everything not yet handed out stays in `pending`, so read() and
+        // iteration can be mixed in any order without losing bytes. Large
+        // network chunks are sliced, never copied.
+        if (this.pendingBytes === 0) {
+          const chunk = this.ended ? undefined : await this.nextChunk();
+          if (!chunk) return;
+          this.pending = [chunk];
+          this.pendingBytes = chunk.length;
         }
+        yield this.take(this.chunkSize);
       }
     } finally {
       if (!this.ended) this.close();

@@ -748,6 +748,26 @@ describe('bodies', () => {
     assert.equal((await conn.headObject(segs, 's1'))['content-length'], '4096', 'the segment is still there');
   });
 
+  test('a streamed body can mix iteration and read(n) without losing or reordering bytes', async () => {
+    const data = randomBytes(307_200);
+    await conn.putObject(container, 'mixed', data);
+    const [, body] = await conn.getObject(container, 'mixed', { respChunkSize: 1000 });
+    const it = body[Symbol.asyncIterator]();
+    const parts: Buffer[] = [];
+    const first = await it.next();
+    assert.ok(!first.done && first.value.length <= 1000);
+    parts.push(first.value);
+    parts.push(await body.read(5000));
+    assert.ok(parts[1]?.equals(data.subarray(parts[0]?.length, (parts[0]?.length ?? 0) + 5000)), 'read(n) continues where iteration stopped');
+    for (let step = await it.next(); !step.done; step = await it.next()) {
+      assert.ok(step.value.length <= 1000);
+      parts.push(step.value);
+      if (parts.length === 10) parts.push(await body.read(10));
+    }
+    assert.ok(Buffer.concat(parts).equals(data));
+    assert.equal((await body.read()).length, 0);
+  });
+
   test('an empty object streams as no chunks; read() gives an empty Buffer', async () => {
     await conn.putObject(container, 'empty', '');
     const [hdrs, body] = await conn.getObject(container, 'empty', { respChunkSize: 10 });
