@@ -17,6 +17,7 @@ export type Resumer = (offset: number) => Promise<HttpResponse | undefined>;
 export class ObjectBody implements AsyncIterable<Buffer> {
   private iterator: AsyncIterator<Buffer>;
   private response: HttpResponse;
+  private readonly firstHeaders: ResponseHeaders;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private ended = false;
@@ -34,6 +35,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     private readonly signal: AbortSignal | undefined,
   ) {
     this.response = response;
+    this.firstHeaders = response.headers;
     this.iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const length = Number(response.headers['content-length']);
     this.expectedLength = Number.isFinite(length) ? length : undefined;
@@ -43,7 +45,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
 
   /** Response headers of the first request. */
   get headers(): ResponseHeaders {
-    return this.response.headers;
+    return this.firstHeaders;
   }
 
   /** Next raw chunk from the network, resuming once per failure; undefined at the end. */
@@ -51,7 +53,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     for (;;) {
       let failure: unknown;
       try {
-        const step = await this.iterator.next();
+        const step = await (this.response.idle ? this.response.idle.wait(this.iterator.next()) : this.iterator.next());
         if (!step.done) {
           if (step.value.length === 0) continue;
           this.bytesRead += step.value.length;
@@ -61,6 +63,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
       } catch (err) {
         failure = err;
       }
+      this.response.idle?.stop();
       if (this.signal?.aborted) throw this.signal.reason;
       const short = this.expectedLength !== undefined && this.bytesRead < this.expectedLength;
       if (failure === undefined && !short) {
@@ -86,6 +89,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   private async reopen(giveUp: () => never): Promise<Buffer | undefined> {
     const offset = this.bytesRead;
     const res = (await (this.resume as Resumer)(offset)) ?? giveUp();
+    this.response = res;
     const total = this.expectedLength as number;
     const range = res.headers['content-range'];
     const expectedRange = `bytes ${offset}-${total - 1}/${total}`;
@@ -162,6 +166,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
 
   /** Stops the download and releases the connection. */
   close(): void {
+    this.response.idle?.stop();
     this.ended = true;
     this.pending = [];
     this.pendingBytes = 0;

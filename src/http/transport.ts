@@ -33,6 +33,8 @@ export interface HttpResponse {
   headers: ResponseHeaders;
   body: Dispatcher.ResponseData['body'];
   url: string;
+  /** With a caller-chosen timeout: bounds each wait for the next body chunk to the millisecond. */
+  idle?: BodyIdleTimer | undefined;
 }
 
 /** undici's default when the caller sets no timeout: long, but never forever. */
@@ -45,9 +47,12 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 export class Transport {
   private agent: Agent | undefined;
   private readonly timeoutMs: number;
+  /** A timeout the caller chose: kept to the millisecond (undici's own timers tick every ~0.5 s). */
+  private readonly exactTimeout: boolean;
 
   constructor(private readonly options: TransportOptions = {}) {
-    this.timeoutMs = options.timeout !== undefined && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS;
+    this.exactTimeout = options.timeout !== undefined && options.timeout > 0;
+    this.timeoutMs = this.exactTimeout ? (options.timeout as number) * 1000 : DEFAULT_TIMEOUT_MS;
   }
 
   private getAgent(): Agent {
@@ -78,24 +83,30 @@ export class Transport {
       throw new ClientException(`Unsupported scheme "${parsed.protocol.replace(/:$/, '')}" in url "${redactUrl(req.url)}"`);
     }
     if (isDebugEnabled()) debugLog.request(req.method, req.url, req.headers);
+    const deadline = this.exactTimeout ? new HeadersDeadline(this.timeoutMs, req.signal) : undefined;
+    const signal = deadline?.signal ?? req.signal;
+    const body = deadline && req.body && !Buffer.isBuffer(req.body) ? deadline.watch(req.body) : req.body;
     const options: Dispatcher.RequestOptions = {
       origin: parsed.origin,
       path: rawPath(req.url),
       method: req.method as Dispatcher.HttpMethod,
       headers: encodeForWire(req.headers),
       // undici streams async iterables (chunked, or checked against content-length)
-      body: (req.body ?? null) as Buffer | null,
+      body: (body ?? null) as Buffer | null,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
-      ...(req.signal ? { signal: req.signal } : {}),
+      ...(signal ? { signal } : {}),
     };
     try {
       const res = await this.getAgent().request(options);
       const headers = decodeResponseHeaders(res.headers);
       if (isDebugEnabled()) debugLog.response(res.statusCode, res.statusText, headers);
-      return { status: res.statusCode, reason: res.statusText || '', headers, body: res.body, url: req.url };
+      const idle = this.exactTimeout ? new BodyIdleTimer(this.timeoutMs, res.body) : undefined;
+      return { status: res.statusCode, reason: res.statusText || '', headers, body: res.body, url: req.url, idle };
     } catch (err) {
       throw networkError(req.method, req.url, err, req.signal);
+    } finally {
+      deadline?.stop();
     }
   }
 
@@ -109,6 +120,66 @@ export class Transport {
     const closed = agent.close().then(() => true);
     const timer = new Promise<boolean>((resolve) => setTimeout(resolve, 100, false));
     if (!(await Promise.race([closed, timer]))) await agent.destroy();
+  }
+}
+
+/**
+ * The wait for response headers, to the millisecond: like undici's
+ * headersTimeout it starts with the request and restarts whenever the
+ * request body gives another chunk, so only silence counts. Expiry aborts
+ * the request with undici's HeadersTimeoutError (a network error: retried).
+ */
+class HeadersDeadline {
+  readonly signal: AbortSignal;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(ms: number, callerSignal: AbortSignal | undefined) {
+    const controller = new AbortController();
+    this.timer = setTimeout(() => controller.abort(new undiciErrors.HeadersTimeoutError()), ms);
+    this.signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+  }
+
+  async *watch(body: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+    for await (const chunk of body) {
+      this.timer.refresh();
+      yield chunk;
+    }
+    this.timer.refresh();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/**
+ * Silence while a body streams, to the millisecond: the clock runs only
+ * while a reader waits for the next chunk (a slow reader is not a silent
+ * server). Expiry destroys the body with undici's BodyTimeoutError, which
+ * the waiting read then throws (and a streamed download resumes from).
+ */
+export class BodyIdleTimer {
+  private waiting = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ms: number,
+    private readonly body: { destroy(err: Error): unknown },
+  ) {}
+
+  async wait<T>(next: Promise<T>): Promise<T> {
+    this.waiting = true;
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(() => this.waiting && this.body.destroy(new undiciErrors.BodyTimeoutError()), this.ms).unref();
+    try {
+      return await next;
+    } finally {
+      this.waiting = false;
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
   }
 }
 

@@ -111,9 +111,17 @@ async function readErrorBody(res: HttpResponse, signal: AbortSignal | undefined)
 export async function readAll(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {
-    for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+    if (res.idle) {
+      const idle = res.idle;
+      const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      for (let step = await idle.wait(it.next()); !step.done; step = await idle.wait(it.next())) chunks.push(step.value);
+    } else {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+    }
   } catch (err) {
     throw networkError(method, res.url, err, signal);
+  } finally {
+    res.idle?.stop();
   }
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }

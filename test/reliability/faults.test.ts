@@ -562,6 +562,43 @@ describe('timeouts and abort', () => {
     await conn.close();
   });
 
+  it('a sub-second timeout is kept to the millisecond: headers, body silence, and not a slow but steady upload', async () => {
+    // undici's own timers tick every ~0.5 s: 0.2 would fire at 0.5 s or later.
+    // (Only this part times a stall of the proxy alone; the others involve
+    // Swift's own latency, so they get room for a loaded machine.)
+    const conn = viaProxy({ timeout: 0.2, retries: 0 });
+    proxy.add({ method: 'HEAD', fault: { type: 'stall', seconds: 3, then: 'close' } });
+    let started = performance.now();
+    const err = await rejection(conn.headObject(container, name));
+    let elapsed = (performance.now() - started) / 1000;
+    assert.ok(err instanceof ClientException && /timed out/.test(err.message), String(err));
+    assert.ok(elapsed >= 0.19 && elapsed < 0.45, `headers timeout after ${elapsed} s`);
+    await conn.close();
+
+    const resuming = viaProxy({ timeout: 0.6 });
+    proxy.add({ method: 'GET', path: OBJ(name), fault: { type: 'stallResponse', afterBytes: 80_000, seconds: 5, then: 'continue' } });
+    started = performance.now();
+    const [, body] = await resuming.getObject(container, name, { respChunkSize: 65536 });
+    assert.ok((await readBody(body)).equals(data));
+    elapsed = (performance.now() - started) / 1000;
+    assert.ok(elapsed >= 0.58 && elapsed < 4, `resumed after ${elapsed} s`);
+    assert.ok(proxy.seen('GET').length >= 2);
+
+    // 6 chunks 0.3 s apart: about 2 s in all, never 0.6 s of silence.
+    const slow = Readable.from(
+      (async function* () {
+        for (let i = 0; i < 6; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          yield data.subarray(i * 10_000, (i + 1) * 10_000);
+        }
+      })(),
+    );
+    const etag = await resuming.putObject(container, 'slow-upload', slow);
+    assert.equal(etag, md5(data.subarray(0, 60_000)));
+    assert.equal(resuming.attempts, 1);
+    await resuming.close();
+  });
+
   it('a stall mid-body with respChunkSize resumes after the timeout', async () => {
     const conn = viaProxy({ timeout: 1 });
     proxy.add({ method: 'GET', path: OBJ(name), fault: { type: 'stallResponse', afterBytes: 80_000, seconds: 5, then: 'continue' } });
