@@ -237,9 +237,10 @@ export class Connection {
           throw err;
         }
         if (o.body?.exhausted) {
+          // The status and URL of the failure that needed the retry stay on the error.
           throw new ClientException(
-            `${o.what} failed and its contents were a one-shot stream that cannot be replayed for a retry (${o.body.bytesSent} bytes had been sent): ${err.message}`,
-            { cause: err },
+            `${o.what} failed and its contents were a one-shot stream that cannot be replayed for a retry (${o.body.bytesSent} bytes had been sent): ${err.msg}`,
+            { ...err.fields(), cause: err },
           );
         }
         if (this.forceAuthRetry) {

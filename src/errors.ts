@@ -53,6 +53,23 @@ export class ClientException extends Error {
     this.message = this.format();
   }
 
+  /** The HTTP fields, to carry into an exception that wraps this one. */
+  fields(): ClientExceptionFields {
+    const { httpScheme, httpHost, httpPort, httpPath, httpQuery, httpReason, httpDevice, httpResponseContent } = this;
+    return {
+      httpScheme,
+      httpHost,
+      httpPort,
+      httpPath,
+      httpQuery,
+      httpReason,
+      httpDevice,
+      httpResponseContent,
+      ...(this.httpStatus === undefined ? {} : { httpStatus: this.httpStatus }),
+      ...(this.httpResponseHeaders === undefined ? {} : { httpResponseHeaders: this.httpResponseHeaders }),
+    };
+  }
+
   /** Builds the exception for a failed HTTP exchange. */
   static fromResponse(
     label: string,

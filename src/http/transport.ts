@@ -25,6 +25,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: Buffer | AsyncIterable<Buffer> | undefined;
   signal?: AbortSignal | undefined;
+  /** 'Object GET' etc.: names the call in a network error, as in an HTTP one. */
+  label?: string | undefined;
 }
 
 export interface HttpResponse {
@@ -104,7 +106,7 @@ export class Transport {
       const idle = this.exactTimeout ? new BodyIdleTimer(this.timeoutMs, res.body) : undefined;
       return { status: res.statusCode, reason: res.statusText || '', headers, body: res.body, url: req.url, idle };
     } catch (err) {
-      throw networkError(req.method, req.url, err, req.signal);
+      throw networkError(req.method, req.url, err, req.signal, req.label);
     } finally {
       deadline?.stop();
     }
@@ -196,7 +198,7 @@ export function isAbortError(err: unknown, signal?: AbortSignal): boolean {
 }
 
 /** Wraps a network-level failure; an abort is re-thrown as the signal's reason. */
-export function networkError(method: string, url: string, err: unknown, signal?: AbortSignal): unknown {
+export function networkError(method: string, url: string, err: unknown, signal?: AbortSignal, label?: string): unknown {
   if (signal?.aborted) return signal.reason ?? err;
   if (err instanceof ClientException) return err;
   if (err instanceof undiciErrors.InvalidArgumentError) {
@@ -209,7 +211,7 @@ export function networkError(method: string, url: string, err: unknown, signal?:
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
     what = `timed out (${what})`;
   }
-  const wrapped = new ClientException(`${method} request failed: ${what}${code ? ` [${code}]` : ''}`, {
+  const wrapped = new ClientException(`${label ?? `${method} request`} failed: ${what}${code ? ` [${code}]` : ''}`, {
     cause: err,
     ...(parsed
       ? {

@@ -54,7 +54,7 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
   let url = `${ctx.url}${req.path}${req.query ? `?${req.query}` : ''}`;
   const body = req.body ? await req.body.open() : undefined;
   if (req.body && req.body.length !== undefined) headers['content-length'] = String(req.body.length);
-  let res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal });
+  let res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal, label: req.label });
   // Redirects are followed for reads only, and tokens never go to another origin.
   for (let hop = 0; REDIRECT_STATUSES.has(res.status) && !body && hop < MAX_REDIRECTS; hop += 1) {
     const location = res.headers.location;
@@ -65,7 +65,7 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
       for (const name of AUTH_HEADERS) delete headers[name];
     }
     url = next.toString();
-    res = await ctx.transport.request({ method: req.method, url, headers, signal: ctx.signal });
+    res = await ctx.transport.request({ method: req.method, url, headers, signal: ctx.signal, label: req.label });
   }
   ctx.responseDict.status = res.status;
   ctx.responseDict.reason = res.reason;

@@ -366,6 +366,8 @@ describe('uploads reset mid-body', () => {
     assert.match(err.message, /cannot be replayed/);
     assert.ok(err.cause instanceof ClientException);
     assert.equal(err.cause.httpStatus, 503);
+    assert.equal(err.httpStatus, 503, 'the status stays on the error itself');
+    assert.match(err.message, /Object PUT failed and its contents .* 503/);
     assert.equal(proxy.seen('PUT').length, 1);
     assert.equal(proxy.seen('PUT')[0]?.bodyBytes, SIZE);
     await conn.close();
