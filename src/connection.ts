@@ -377,22 +377,28 @@ export class Connection {
 
   /** The cluster's `/info` document; `url` is any URL of the cluster. */
   async getCapabilities(url?: string, options: CallOptions = {}): Promise<Capabilities> {
-    let base = url ?? this.url;
-    if (!base) base = (await this.getAuth(options))[0];
-    const infoUrl = capabilitiesUrl(base);
+    const infoUrl = await this.#infoUrl(url, options);
     const info = await this.call('Capabilities GET', options, (ctx) => getCapabilities({ ...ctx, url: infoUrl }), true);
     if (url === undefined) this.#names.learn(info);
     return info;
   }
 
+  /** The `/info` URL of `url`'s cluster, by default this connection's (authenticating first if needed). */
+  async #infoUrl(url: string | undefined, options: CallOptions = {}): Promise<string> {
+    return capabilitiesUrl(url || this.url || (await this.getAuth(options))[0]);
+  }
+
+  /** What an anonymous request (no token) gets for its one try. */
+  #anonymousContext(url: string, signal: AbortSignal | undefined): OpContext {
+    return { transport: this.#transport, url, token: undefined, serviceToken: undefined, signal, responseDict: {} };
+  }
+
   /** This cluster's /info in one try within INFO_DEADLINE_MS, for the name-length guard. */
   async #readOwnInfo(): Promise<InfoOutcome> {
     // no caller's signal here: the read is shared; auth failures are the caller's
-    const base = this.url ?? (await this.getAuth())[0];
-    const signal = AbortSignal.timeout(INFO_DEADLINE_MS);
+    const infoUrl = await this.#infoUrl(undefined);
     try {
-      const ctx = { transport: this.#transport, url: capabilitiesUrl(base), token: undefined, serviceToken: undefined, signal, responseDict: {} };
-      return { kind: 'info', info: await getCapabilities(ctx) };
+      return { kind: 'info', info: await getCapabilities(this.#anonymousContext(infoUrl, AbortSignal.timeout(INFO_DEADLINE_MS))) };
     } catch (err) {
       const status = err instanceof ClientException ? err.httpStatus : undefined;
       const definite = (status !== undefined && status >= 400 && status < 500) || (err instanceof ClientException && err.cause instanceof SyntaxError);
@@ -429,7 +435,7 @@ export class Connection {
     let backoff = this.startingBackoff;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await op({ transport: this.#transport, url: '', token: undefined, serviceToken: undefined, signal, responseDict: {} });
+        return await op(this.#anonymousContext('', signal));
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const status = err instanceof ClientException ? err.httpStatus : undefined;
