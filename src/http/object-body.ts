@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { ClientException } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
-import { networkError, type HttpResponse } from './transport.js';
+import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
 
 /**
  * Re-opens the object from a byte offset (Range + If-Match), counting
@@ -53,7 +53,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     for (;;) {
       let failure: unknown;
       try {
-        const step = await (this.response.idle ? this.response.idle.wait(this.iterator.next()) : this.iterator.next());
+        const step = await nextBodyChunk(this.response, this.iterator);
         if (!step.done) {
           if (step.value.length === 0) continue;
           this.bytesRead += step.value.length;

@@ -185,6 +185,11 @@ export class BodyIdleTimer {
   }
 }
 
+/** The next chunk of a response body, within the caller's timeout when one was chosen. */
+export function nextBodyChunk<T>(res: HttpResponse, chunks: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  return res.idle ? res.idle.wait(chunks.next()) : chunks.next();
+}
+
 const NETWORK_ERRORS = new WeakSet<object>();
 
 /** True for ClientExceptions made from a network failure (these are retried). */

@@ -1,7 +1,7 @@
 import { ClientException } from '../errors.js';
 import type { PreparedBody } from '../http/body.js';
 import type { ResponseHeaders } from '../http/headers.js';
-import { networkError, type HttpResponse, type Transport } from '../http/transport.js';
+import { networkError, nextBodyChunk, type HttpResponse, type Transport } from '../http/transport.js';
 
 /** The response facts swiftclient stores in a caller's `response_dict`. */
 export interface ResponseDict {
@@ -111,13 +111,8 @@ async function readErrorBody(res: HttpResponse, signal: AbortSignal | undefined)
 export async function readAll(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {
-    if (res.idle) {
-      const idle = res.idle;
-      const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-      for (let step = await idle.wait(it.next()); !step.done; step = await idle.wait(it.next())) chunks.push(step.value);
-    } else {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
-    }
+    const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (let step = await nextBodyChunk(res, it); !step.done; step = await nextBodyChunk(res, it)) chunks.push(step.value);
   } catch (err) {
     throw networkError(method, res.url, err, signal);
   } finally {
