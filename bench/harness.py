@@ -35,6 +35,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in bench/
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import procstat  # noqa: E402  (bench/procstat.py)
 import report  # noqa: E402  (bench/report.py)
 import profile_summary  # noqa: E402  (bench/profile_summary.py)
 
@@ -70,14 +71,6 @@ def log(msg):
 
 # ---------------------------------------------------------------- processes
 
-def machine_busy_seconds():
-    """Busy CPU seconds of the whole machine since boot (/proc/stat, USER_HZ 100):
-    the Swift servers' CPU and the client's together."""
-    with open('/proc/stat') as f:
-        v = [int(x) for x in f.readline().split()[1:8]]
-    return (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf('SC_CLK_TCK')
-
-
 def measure(argv, stdout=None, env=None):
     """Runs argv to completion; returns its wall time, CPU time and peak RSS.
 
@@ -93,7 +86,7 @@ def measure(argv, stdout=None, env=None):
     rss_path = os.path.join(DATA, 'maxrss.txt')
     out = open(stdout, 'wb') if stdout else subprocess.PIPE
     with open(err_path, 'wb') as err:
-        m0 = machine_busy_seconds()
+        m0 = procstat.busy_seconds()
         t0 = time.perf_counter()
         proc = subprocess.Popen(['/usr/bin/time', '-f', '%M', '-o', rss_path] + argv, stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL, env=full_env, cwd=ROOT, start_new_session=True)
@@ -105,7 +98,7 @@ def measure(argv, stdout=None, env=None):
             proc.stdout.close()
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
-        machine = machine_busy_seconds() - m0
+        machine = procstat.busy_seconds() - m0
         timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
     if stdout:

@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from swiftclient.client import Connection
 
+import procstat  # bench/procstat.py, next to this script
+
 CHUNK = 1 << 20
 
 
@@ -25,21 +27,11 @@ def cpu_seconds():
     return ru.ru_utime + ru.ru_stime
 
 
-def machine_busy_seconds():
-    """Busy CPU seconds of the whole machine since boot (/proc/stat, USER_HZ 100)."""
-    try:
-        with open('/proc/stat') as f:
-            v = [int(x) for x in f.readline().split()[1:8]]
-    except OSError:
-        return 0.0
-    return (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf('SC_CLK_TCK')
-
-
 def phase(name, fn):
-    m0, c0, t0 = machine_busy_seconds(), cpu_seconds(), time.perf_counter()
+    m0, c0, t0 = procstat.busy_seconds(), cpu_seconds(), time.perf_counter()
     extra = fn() or {}
     wall = time.perf_counter() - t0
-    return dict(name=name, wall=wall, cpu=cpu_seconds() - c0, machineCpu=machine_busy_seconds() - m0, **extra)
+    return dict(name=name, wall=wall, cpu=cpu_seconds() - c0, machineCpu=procstat.busy_seconds() - m0, **extra)
 
 
 def object_name(prefix, i):

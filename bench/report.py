@@ -8,6 +8,8 @@ import statistics
 import subprocess
 import sys
 
+import procstat  # bench/procstat.py
+
 MiB = 1 << 20
 
 LABELS = {
@@ -259,19 +261,13 @@ def targets(results):
     return out
 
 
-def proc_stat_cpus():
-    """CPUs that /proc/stat's busy total covers (the machine's, not this process's affinity)."""
-    with open('/proc/stat') as f:
-        return sum(1 for line in f if line.startswith('cpu') and line[3:4].isdigit()) or 1
-
-
 def cpu_bound(ours, curl):
     """How close both runs came to the machine's CPU limit: server and client
     share the cores, so wall time ≥ busy CPU seconds of the whole machine ÷
     cores; a run at that floor gets faster only by spending less CPU."""
     if not ours.get('machine') or not curl.get('machine'):
         return ''
-    cores = proc_stat_cpus()
+    cores = procstat.cpus()
     return ('; whole machine busy %.2f vs %.2f CPU-s (Swift, the client and anything else running; %d CPUs): '
             'wall floor %.2f vs %.2f s, measured %.2f vs %.2f s' % (ours['machine'], curl['machine'], cores, ours['machine'] / cores,
                                           curl['machine'] / cores, ours['wall'], curl['wall']))
