@@ -18,17 +18,7 @@ let container: string;
 const toPurge: string[] = [];
 
 function viaProxy(overrides: ConnectionOptions = {}): Connection {
-  return new Connection({
-    preauthUrl: proxy.storageUrl(),
-    preauthToken: token,
-    authUrl: SWIFT.authUrl,
-    user: SWIFT.user,
-    key: SWIFT.key,
-    startingBackoff: 0.2,
-    maxBackoff: 1,
-    retries: 8,
-    ...overrides,
-  });
+  return connect({ preauthUrl: proxy.storageUrl(), preauthToken: token, startingBackoff: 0.2, maxBackoff: 1, retries: 8, ...overrides });
 }
 
 /**

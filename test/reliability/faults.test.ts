@@ -64,17 +64,9 @@ let tmp: string;
 
 /** A Connection whose every request goes through the fault proxy (fast retries). */
 function viaProxy(overrides: ConnectionOptions = {}): Connection {
-  return new Connection({
-    preauthUrl: proxy.storageUrl(),
-    preauthToken: token,
-    // re-authentication (after a 401) goes straight to Swift; preauthUrl survives it
-    authUrl: SWIFT.authUrl,
-    user: SWIFT.user,
-    key: SWIFT.key,
-    startingBackoff: 0.01,
-    maxBackoff: 0.05,
-    ...overrides,
-  });
+  // connect() has the credentials: re-authentication (after a 401) goes
+  // straight to Swift, and preauthUrl survives it
+  return connect({ preauthUrl: proxy.storageUrl(), preauthToken: token, startingBackoff: 0.01, maxBackoff: 0.05, ...overrides });
 }
 
 const OBJ = (name: string): RegExp => new RegExp(`^/v1/AUTH_test/${container}/${name}(\\?|$)`);
