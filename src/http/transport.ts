@@ -39,6 +39,9 @@ export interface HttpResponse {
   idle?: BodyIdleTimer | undefined;
 }
 
+/** How far past a caller's exact timeout undici's own (coarse) timers are set. */
+const UNDICI_BACKSTOP_MS = 1000;
+
 /** undici's default when the caller sets no timeout: long, but never forever. */
 const DEFAULT_TIMEOUT_MS = 300_000;
 
@@ -95,8 +98,11 @@ export class Transport {
       headers: encodeForWire(req.headers),
       // undici streams async iterables (chunked, or checked against content-length)
       body: (body ?? null) as Buffer | null,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+      // undici's timers tick every ~0.5 s and can fire up to 0.5 s early:
+      // with our own exact clocks running they are only a backstop, set where
+      // they cannot beat ours (still bounding body reads ours do not time).
+      headersTimeout: this.exactTimeout ? this.timeoutMs + UNDICI_BACKSTOP_MS : this.timeoutMs,
+      bodyTimeout: this.exactTimeout ? this.timeoutMs + UNDICI_BACKSTOP_MS : this.timeoutMs,
       ...(signal ? { signal } : {}),
     };
     try {
