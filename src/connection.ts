@@ -210,6 +210,8 @@ export class Connection {
       } catch (err) {
         addResponseDict(o.responseDict, attemptDict);
         if (o.signal?.aborted) throw o.signal.reason;
+        // The caller's own contents failed: theirs to see, as python raises it.
+        if (o.body?.sourceFailure) throw o.body.sourceFailure.error;
         if (!(err instanceof ClientException) || isFinalError(err)) throw err;
         const status = err.httpStatus;
         let skipSleep = false;

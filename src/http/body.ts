@@ -105,7 +105,11 @@ function isReplayableSource(value: unknown): value is ReplayableSource {
 
 function toBuffer(chunk: Chunk): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new ClientException(
+    `Unsupported chunk in upload contents: ${Object.prototype.toString.call(chunk)} (chunks must be strings, Buffers or Uint8Arrays)`,
+  );
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Chunk> {
@@ -132,6 +136,12 @@ export class PreparedBody {
   hashing = true;
   private sent = 0;
   private digestHex: string | undefined;
+  /**
+   * Set when the caller's contents failed (the source threw, gave a bad
+   * chunk, or fewer bytes than announced): a retry cannot mend that, and the
+   * caller gets that failure back rather than a network error.
+   */
+  sourceFailure: { error: unknown } | undefined;
 
   private constructor(
     private readonly factory: () => Promise<Buffer | AsyncIterable<Chunk> | Iterable<Chunk>>,
@@ -213,7 +223,8 @@ export class PreparedBody {
   async open(): Promise<Buffer | AsyncIterable<Buffer>> {
     this.sent = 0;
     this.digestHex = undefined;
-    const source = await this.factory();
+    this.sourceFailure = undefined;
+    const source = await this.sourceOf(this.factory);
     if (Buffer.isBuffer(source)) {
       this.sent = source.length;
       if (this.hashing) this.digestHex = createHash('md5').update(source).digest('hex');
@@ -223,27 +234,45 @@ export class PreparedBody {
     return this.iterate(source);
   }
 
+  /** Runs `step` (a read from the caller's contents), recording its failure. */
+  private async sourceOf<T>(step: () => Promise<T> | T): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      this.sourceFailure = { error: err };
+      throw err;
+    }
+  }
+
   private async *iterate(source: AsyncIterable<Chunk> | Iterable<Chunk>): AsyncIterable<Buffer> {
     const hash = this.hash;
-    for await (const raw of source as AsyncIterable<Chunk>) {
-      this.consumed = true;
-      let chunk = toBuffer(raw);
+    const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    try {
+      for (;;) {
+        const step = await this.sourceOf(() => iterator.next());
+        if (step.done) break;
+        this.consumed = true;
+        let chunk = await this.sourceOf(() => toBuffer(step.value));
       // Empty chunks would end a chunked transfer early: skip them.
-      if (chunk.length === 0) continue;
-      if (this.limit !== undefined) {
-        const room = this.limit - this.sent;
-        if (room <= 0) break;
-        if (chunk.length > room) chunk = chunk.subarray(0, room);
+        if (chunk.length === 0) continue;
+        if (this.limit !== undefined) {
+          const room = this.limit - this.sent;
+          if (room <= 0) break;
+          if (chunk.length > room) chunk = chunk.subarray(0, room);
+        }
+        hash?.update(chunk);
+        this.sent += chunk.length;
+        yield chunk;
+        if (this.limit !== undefined && this.sent >= this.limit) break;
       }
-      hash?.update(chunk);
-      this.sent += chunk.length;
-      yield chunk;
-      if (this.limit !== undefined && this.sent >= this.limit) break;
+    } finally {
+      // Stopped early (the limit, or the request failed): let the source clean up.
+      if (!this.sourceFailure) await iterator.return?.();
     }
     if (this.length !== undefined && this.sent !== this.length) {
-      throw new ClientException(
-        `Upload body gave ${this.sent} bytes but ${this.length} were announced as Content-Length`,
-      );
+      const short = new ClientException(`Upload body gave ${this.sent} bytes but ${this.length} were announced as Content-Length`);
+      this.sourceFailure = { error: short };
+      throw short;
     }
     this.digestHex = hash?.digest('hex');
   }

@@ -11,6 +11,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Control characters other than horizontal tab; DEL included.
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const NON_ASCII = /[^\u0000-\u007f]/;
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** Throws a ClientException when a header name or value cannot be sent safely. */
 export function checkHeader(name: string, value: string): void {
@@ -22,9 +23,26 @@ export function checkHeader(name: string, value: string): void {
   if (CONTROL.test(value)) {
     throw new ClientException(`Invalid value for header ${JSON.stringify(name)}: it contains CR, LF or another control character`);
   }
+  if (LONE_SURROGATE.test(value)) {
+    throw new ClientException(`Invalid value for header ${JSON.stringify(name)}: it holds a lone surrogate, which has no UTF-8 form`);
+  }
 }
 
-function stringify(name: string, value: HeaderValue): string {
+/**
+ * The name/value pairs of a caller's header set: a plain object as API.md
+ * says, or a `Headers`/`Map` (easy to pass by mistake, so read, never
+ * silently ignored). Anything else is refused.
+ */
+export function headerEntries(set: unknown): Array<[string, unknown]> {
+  if (set === null || set === undefined) return [];
+  if (typeof set !== 'object' || Array.isArray(set)) {
+    throw new ClientException(`Invalid headers ${Array.isArray(set) ? 'array' : typeof set}: expected an object of header names to values`);
+  }
+  if (set instanceof Map || (typeof Headers !== 'undefined' && set instanceof Headers)) return [...(set as Map<string, unknown>).entries()];
+  return Object.entries(set);
+}
+
+function stringify(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new ClientException(`Invalid value for header ${JSON.stringify(name)}: expected a string, number or boolean`);
@@ -37,8 +55,7 @@ function stringify(name: string, value: HeaderValue): string {
 export function mergeHeaders(...sets: Array<HeadersInput | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const set of sets) {
-    if (!set) continue;
-    for (const [name, raw] of Object.entries(set)) {
+    for (const [name, raw] of headerEntries(set)) {
       if (raw === null || raw === undefined) continue;
       const value = stringify(name, raw);
       checkHeader(name, value);
@@ -85,7 +102,6 @@ export function decodeResponseHeaders(raw: Record<string, string | string[] | un
 
 /** Case-insensitive lookup in caller-supplied headers. */
 export function hasHeader(headers: HeadersInput | undefined, name: string): boolean {
-  if (!headers) return false;
   const lower = name.toLowerCase();
-  return Object.keys(headers).some((key) => key.toLowerCase() === lower && headers[key] !== undefined && headers[key] !== null);
+  return headerEntries(headers).some(([key, value]) => key.toLowerCase() === lower && value !== undefined && value !== null);
 }

@@ -11,12 +11,14 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 /**
- * Seconds to wait before the next try: the backoff with ±25% jitter (so
- * parallel clients do not retry in lockstep), at least what Retry-After asks
- * (capped at 60 s), even above maxBackoff: the server knows best.
+ * Seconds to wait before the next try: python's backoff plus up to 25% jitter
+ * (so parallel clients do not retry in lockstep), never past maxBackoff; at
+ * least what Retry-After asks (capped at 60 s), even above maxBackoff: the
+ * server knows best.
  */
 export function retryDelay(backoff: number, maxBackoff: number, retryAfter?: number): number {
-  const jittered = Math.min(backoff, maxBackoff) * (0.75 + Math.random() * 0.5);
+  const base = Math.min(backoff, maxBackoff);
+  const jittered = Math.min(base * (1 + Math.random() * 0.25), maxBackoff);
   if (retryAfter === undefined) return jittered;
   return Math.max(jittered, Math.min(retryAfter, RETRY_AFTER_CAP));
 }

@@ -1,5 +1,5 @@
 import { ClientException } from '../errors.js';
-import { quote } from '../util/quote.js';
+import { hasLoneSurrogate, quote, requoteQuery } from '../util/quote.js';
 
 // Lengths are checked by NameLimitGuard (name-limits.ts), against /info.
 export function containerPath(container: string): string {
@@ -7,11 +7,13 @@ export function containerPath(container: string): string {
     throw new ClientException('Container name must be a non-empty string');
   }
   if (container.includes('/')) throw new ClientException(`Container name ${JSON.stringify(container)} must not contain "/"`);
+  if (hasLoneSurrogate(container)) throw new ClientException(`Container name ${JSON.stringify(container)} holds a lone surrogate, which has no UTF-8 form`);
   return `/${quote(container)}`;
 }
 
 export function objectPath(container: string, obj: string): string {
   if (typeof obj !== 'string' || obj.length === 0) throw new ClientException('Object name must be a non-empty string');
+  if (hasLoneSurrogate(obj)) throw new ClientException(`Object name ${JSON.stringify(obj)} holds a lone surrogate, which has no UTF-8 form`);
   return `${containerPath(container)}/${quote(obj)}`;
 }
 
@@ -27,10 +29,14 @@ export function listingQuery(params: Record<string, string | number | undefined 
       qs += `&${key}=${quote(String(value))}`;
     }
   }
-  if (extra) qs += `&${extra.replace(/^\?/, '')}`;
+  const more = withQuery(extra);
+  if (more) qs += `&${more}`;
   return qs;
 }
 
+/** A caller's `queryString`: a leading `?` dropped, quoted as python's requests would send it. */
 export function withQuery(query: string | undefined): string | undefined {
-  return query ? query.replace(/^\?/, '') : undefined;
+  if (query != null && typeof query !== 'string') throw new ClientException(`queryString must be a string, not ${typeof query}`);
+  if (query && hasLoneSurrogate(query)) throw new ClientException(`queryString ${JSON.stringify(query)} holds a lone surrogate, which has no UTF-8 form`);
+  return query ? requoteQuery(query.replace(/^\?/, '')) : undefined;
 }

@@ -1,6 +1,6 @@
 // Input checks for Connection: options, storage URL, Content-Length.
 import { ClientException } from '../errors.js';
-import type { HeadersInput } from '../http/headers.js';
+import { headerEntries, type HeadersInput } from '../http/headers.js';
 
 let lastCheckedUrl = '';
 
@@ -28,8 +28,7 @@ export function nonNegative(name: string, value: number): number {
 }
 
 export function headerLength(headers: HeadersInput | undefined): number | undefined {
-  if (!headers) return undefined;
-  for (const [name, value] of Object.entries(headers)) {
+  for (const [name, value] of headerEntries(headers)) {
     if (name.toLowerCase() === 'content-length' && value !== undefined && value !== null) {
       const text = String(value).trim();
       const n = Number(text);

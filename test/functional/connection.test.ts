@@ -685,3 +685,53 @@ test('the cut proxy really breaks a download (ranged GETs are not resumed)', asy
     await conn.close();
   }
 });
+
+describe('caller input the way python would send it', () => {
+  let conn: Connection;
+  const container = unique('caller-input');
+  before(async () => {
+    conn = connect({ retries: 3, startingBackoff: 0.05 });
+    await conn.putContainer(container);
+  });
+  after(async () => {
+    await purgeContainer(conn, container);
+    await conn.close();
+  });
+
+  test('a queryString with non-ASCII or spaces goes out percent-encoded as UTF-8, as requests sends it', async () => {
+    await conn.putObject(container, 'ünï 😀', 'x');
+    await conn.putObject(container, 'a b', 'y');
+    await conn.putObject(container, 'other', 'z');
+    const names = async (queryString: string) => (await conn.getContainer(container, { queryString }))[1].map((o) => o.name);
+    assert.deepEqual(await names('prefix=ünï'), ['ünï 😀']);
+    assert.deepEqual(await names('?prefix=ünï 😀'), ['ünï 😀']);
+    assert.deepEqual(await names('prefix=a b'), ['a b']);
+    // an escape the caller already made stays as it is
+    assert.deepEqual(await names('prefix=a%20b'), ['a b']);
+    const dict: Record<string, unknown> = {};
+    await conn.headObject(container, 'a b', { queryString: 'x=ü', responseDict: dict });
+    assert.equal(dict.status, 200);
+  });
+
+  test('headers given as a Headers or a Map are sent, not ignored', async () => {
+    await conn.putObject(container, 'hdrs', 'x', { headers: new Map([['X-Object-Meta-From', 'map']]) as unknown as Record<string, string> });
+    assert.equal((await conn.headObject(container, 'hdrs'))['x-object-meta-from'], 'map');
+    await conn.postObject(container, 'hdrs', new Headers({ 'X-Object-Meta-From': 'headers' }) as unknown as Record<string, string>);
+    assert.equal((await conn.headObject(container, 'hdrs'))['x-object-meta-from'], 'headers');
+  });
+
+  test("the caller's own stream failing comes back as that error, untried again, with nothing stored", async () => {
+    const boom = new Error('boom');
+    const sources: Array<[string, () => Parameters<Connection['putObject']>[2]]> = [
+      ['a Readable that errors after some bytes', () => new Readable({ read() { this.push(Buffer.alloc(100_000, 1)); this.destroy(boom); } })],
+      ['a generator that throws after a chunk', () => (async function* () { yield 'abc'; throw boom; })()],
+      ['a body factory whose stream throws', () => () => (async function* () { yield 'abc'; throw boom; })()],
+    ];
+    for (const [label, make] of sources) {
+      const name = `failing-${label.length}`;
+      await assert.rejects(conn.putObject(container, name, make()), (e: unknown) => e === boom, label);
+      assert.equal(conn.attempts, 1, `${label}: not retried`);
+      await assert.rejects(conn.headObject(container, name), (e: ClientException) => e.httpStatus === 404, `${label}: nothing stored`);
+    }
+  });
+});

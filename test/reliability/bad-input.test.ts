@@ -260,6 +260,43 @@ describe('refused before anything is sent', () => {
     await c.close();
   });
 
+  test('chunks that are not bytes or text, in an array or an iterable', async () => {
+    const c = conn();
+    await refusedLocally(() => c.putObject(container, 'chunks', [1, 2, 3] as unknown as string[]), /Unsupported chunk in upload contents: \[object Number\]/);
+    await refusedLocally(
+      () => c.putObject(container, 'chunks', [{ a: 1 }] as unknown as string[], { contentLength: 1 }),
+      /Unsupported chunk in upload contents: \[object Object\]/,
+    );
+    // Found while streaming: the request has started, but no object is stored.
+    const err = await c.putObject(container, 'chunks-late', (function* () { yield 'a'; yield 5 as unknown as string; })()).then(
+      () => assert.fail('resolved'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ClientException);
+    assert.match(err.message, /Unsupported chunk in upload contents: \[object Number\]/);
+    await assert.rejects(direct.headObject(container, 'chunks-late'), (e: ClientException) => e.httpStatus === 404);
+    await c.close();
+  });
+
+  test('lone surrogates, which have no UTF-8 form, in names, header values and query strings', async () => {
+    const c = conn();
+    await refusedLocally(() => c.putObject(container, 'a\uD800b', 'x'), /Object name .* lone surrogate/);
+    await refusedLocally(() => c.headContainer('c\uDC00'), /Container name .* lone surrogate/);
+    await refusedLocally(() => c.postObject(container, 'o', { 'x-object-meta-a': 'v\uD800' }), /header "x-object-meta-a": it holds a lone surrogate/);
+    await refusedLocally(() => c.getContainer(container, { queryString: 'prefix=\uD800' }), /queryString .* lone surrogate/);
+    await c.close();
+  });
+
+  test('headers that are not an object of names to values', async () => {
+    const c = conn();
+    for (const headers of [5, 'x-a: 1', [['x-a', '1']], true] as unknown[]) {
+      await refusedLocally(() => c.headAccount({ headers: headers as Record<string, string> }), /Invalid headers/);
+      await refusedLocally(() => c.postObject(container, 'o', headers as Record<string, string>), /Invalid headers/);
+    }
+    await refusedLocally(() => c.getContainer(container, { queryString: 5 as unknown as string }), /queryString must be a string/);
+    await c.close();
+  });
+
   test('bad listing limit', async () => {
     const c = conn();
     for (const limit of [-1, 1.5, Number.NaN]) {
