@@ -103,6 +103,10 @@ export class Transport {
       // they cannot beat ours (still bounding body reads ours do not time).
       headersTimeout: this.exactTimeout ? this.timeoutMs + UNDICI_BACKSTOP_MS : this.timeoutMs,
       bodyTimeout: this.exactTimeout ? this.timeoutMs + UNDICI_BACKSTOP_MS : this.timeoutMs,
+      // undici closes the connection after every HEAD, in case a broken
+      // server sends a body; Swift never does, and python keeps it too. A
+      // reused connection nearly halves a HEAD's CPU (measured 2.2 -> 1.2 ms).
+      ...(req.method === 'HEAD' ? { reset: false } : {}),
       ...(signal ? { signal } : {}),
     };
     try {

@@ -109,6 +109,8 @@ function requestHeaders(req: http.IncomingMessage): Record<string, string | stri
 export class FaultProxy {
   /** Every request seen, in arrival order. */
   readonly requests: SeenRequest[] = [];
+  /** Client connections accepted so far (reset() does not clear it). */
+  connectionsOpened = 0;
   private rules: ActiveRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -136,6 +138,7 @@ export class FaultProxy {
     server.requestTimeout = 0;
     server.on('connection', (socket: Socket) => {
       proxy.sockets.add(socket);
+      proxy.connectionsOpened += 1;
       socket.on('close', () => proxy.sockets.delete(socket));
     });
     server.on('request', (req, res) => proxy.handle(req, res));

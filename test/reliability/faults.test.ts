@@ -778,3 +778,26 @@ describe('real server restarts and load', () => {
     }
   });
 });
+
+describe('connection reuse', () => {
+  it('HEADs, a GET and a DELETE in sequence share one pooled connection (undici would close after each HEAD)', async () => {
+    const conn = viaProxy();
+    try {
+      await conn.putObject(container, 'reuse', 'abc');
+      // (this test proxy itself may drop the connection after a PUT)
+      await conn.headAccount();
+      const before = proxy.connectionsOpened;
+      for (let i = 0; i < 10; i += 1) {
+        assert.equal((await conn.headObject(container, 'reuse'))['content-length'], '3');
+        await conn.headContainer(container);
+        await conn.headAccount();
+      }
+      assert.equal((await conn.getObject(container, 'reuse'))[1].toString(), 'abc');
+      await conn.deleteObject(container, 'reuse');
+      assert.equal(proxy.seen('HEAD').length, 31);
+      assert.equal(proxy.connectionsOpened - before, 0, 'no new connection for 32 requests');
+    } finally {
+      await conn.close();
+    }
+  });
+});
