@@ -247,13 +247,25 @@ export class PreparedBody {
   private async *iterate(source: AsyncIterable<Chunk> | Iterable<Chunk>): AsyncIterable<Buffer> {
     const hash = this.hash;
     const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    let ended = false;
     try {
       for (;;) {
-        const step = await this.sourceOf(() => iterator.next());
-        if (step.done) break;
-        this.consumed = true;
-        let chunk = await this.sourceOf(() => toBuffer(step.value));
-      // Empty chunks would end a chunked transfer early: skip them.
+        // Inline try/catch, not a wrapper: no extra promise per chunk.
+        let chunk: Buffer;
+        try {
+          const step = await iterator.next();
+          if (step.done) {
+            ended = true;
+            break;
+          }
+          this.consumed = true;
+          chunk = toBuffer(step.value);
+        } catch (err) {
+          ended = true;
+          this.sourceFailure = { error: err };
+          throw err;
+        }
+        // Empty chunks would end a chunked transfer early: skip them.
         if (chunk.length === 0) continue;
         if (this.limit !== undefined) {
           const room = this.limit - this.sent;
@@ -267,7 +279,7 @@ export class PreparedBody {
       }
     } finally {
       // Stopped early (the limit, or the request failed): let the source clean up.
-      if (!this.sourceFailure) await iterator.return?.();
+      if (!ended) await iterator.return?.();
     }
     if (this.length !== undefined && this.sent !== this.length) {
       const short = new ClientException(`Upload body gave ${this.sent} bytes but ${this.length} were announced as Content-Length`);
