@@ -4,7 +4,7 @@ import { authenticate, parseAuthVersion, type AuthTokens, type CredentialSet } f
 import type { SessionLike } from './auth/session.js';
 import { ClientException } from './errors.js';
 import { PreparedBody, type BodyInput } from './http/body.js';
-import { hasHeader, mergeHeaders, type HeadersInput, type ResponseHeaders } from './http/headers.js';
+import { hasHeader, headerRecord, mergeHeaders, type HeadersInput, type ResponseHeaders } from './http/headers.js';
 import { containerPath, objectPath } from './ops/paths.js';
 import { ObjectBody } from './http/object-body.js';
 import { parseRetryAfter, retryDelay, sleep } from './http/retry.js';
@@ -339,7 +339,7 @@ export class Connection {
     const resume = resumable
       ? async (offset: number) => {
           if (attempts > this.retries) return undefined;
-          const headers = { ...(o.headers ?? {}), range: `bytes=${offset}-`, 'if-match': res.headers.etag ?? '' };
+          const headers = { ...headerRecord(o.headers), range: `bytes=${offset}-`, 'if-match': res.headers.etag ?? '' };
           return this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, { ...o, headers }), {
             signal: o.signal,
             responseDict: o.responseDict,

@@ -2,7 +2,7 @@
 // expired object at once; the object expirer removes it later.
 import type { Connection } from './connection.js';
 import { ClientException } from './errors.js';
-import type { HeadersInput } from './http/headers.js';
+import { headerRecord, type HeadersInput } from './http/headers.js';
 import type { HeadersOptions } from './ops/account.js';
 import type { WriteOptions } from './ops/container.js';
 
@@ -33,13 +33,13 @@ export interface SetExpiryOptions extends WriteOptions {
 /** Makes an existing object expire (an object POST: see `headers`). */
 export async function setObjectExpiry(conn: Connection, container: string, obj: string, expiry: Expiry, options: SetExpiryOptions = {}): Promise<void> {
   const { headers, ...rest } = options;
-  await conn.postObject(container, obj, { ...(headers ?? {}), ...expiryHeaders(expiry) }, rest);
+  await conn.postObject(container, obj, { ...headerRecord(headers), ...expiryHeaders(expiry) }, rest);
 }
 
 /** Cancels an object's expiry: a POST without X-Delete-At (it too replaces user metadata; see `headers`). */
 export async function clearObjectExpiry(conn: Connection, container: string, obj: string, options: SetExpiryOptions = {}): Promise<void> {
   const { headers, ...rest } = options;
-  await conn.postObject(container, obj, { ...(headers ?? {}) }, rest);
+  await conn.postObject(container, obj, headerRecord(headers), rest);
 }
 
 /** When the object expires, or undefined when it does not. */

@@ -1,7 +1,7 @@
 // Swift symlinks: zero-byte objects whose GET/HEAD resolve to a target.
 import type { Connection } from './connection.js';
 import { ClientException } from './errors.js';
-import type { HeadersInput, ResponseHeaders } from './http/headers.js';
+import { headerRecord, type HeadersInput, type ResponseHeaders } from './http/headers.js';
 import type { CallOptions } from './ops/account.js';
 import type { ResponseDict } from './ops/request.js';
 import { quote, unquote } from './util/quote.js';
@@ -29,7 +29,7 @@ export interface CreateSymlinkOptions extends CallOptions {
 /** Creates (or replaces) a symlink `container/name` pointing at `target`; resolves to the link's ETag. */
 export async function createSymlink(conn: Connection, container: string, name: string, target: SymlinkTarget, options: CreateSymlinkOptions = {}): Promise<string> {
   const { headers, ...rest } = options;
-  return conn.putObject(container, name, null, { ...rest, headers: { ...(headers ?? {}), ...symlinkHeaders(target) } });
+  return conn.putObject(container, name, null, { ...rest, headers: { ...headerRecord(headers), ...symlinkHeaders(target) } });
 }
 
 /** The headers that make a zero-byte PUT a symlink to `target`. */

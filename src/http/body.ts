@@ -142,6 +142,8 @@ export class PreparedBody {
    * caller gets that failure back rather than a network error.
    */
   sourceFailure: { error: unknown } | undefined;
+  /** Attempts opened so far: a stale attempt's late failure is not this one's. */
+  private openings = 0;
 
   private constructor(
     private readonly factory: () => Promise<Buffer | AsyncIterable<Chunk> | Iterable<Chunk>>,
@@ -221,50 +223,40 @@ export class PreparedBody {
 
   /** Opens the body for one attempt: a Buffer or an async iterable of Buffers. */
   async open(): Promise<Buffer | AsyncIterable<Buffer>> {
+    const attempt = ++this.openings;
     this.sent = 0;
     this.digestHex = undefined;
     this.sourceFailure = undefined;
-    const source = await this.sourceOf(this.factory);
+    let source: Buffer | AsyncIterable<Chunk> | Iterable<Chunk>;
+    try {
+      source = await this.factory();
+    } catch (err) {
+      throw this.failedSource(attempt, err);
+    }
     if (Buffer.isBuffer(source)) {
       this.sent = source.length;
       if (this.hashing) this.digestHex = createHash('md5').update(source).digest('hex');
       return source;
     }
     this.hash = this.hashing ? createHash('md5') : undefined;
-    return this.iterate(source);
+    return this.iterate(source, attempt);
   }
 
-  /** Runs `step` (a read from the caller's contents), recording its failure. */
-  private async sourceOf<T>(step: () => Promise<T> | T): Promise<T> {
-    try {
-      return await step();
-    } catch (err) {
-      this.sourceFailure = { error: err };
-      throw err;
-    }
+  /** Records a failure of the caller's contents (unless a later attempt has begun) and returns it. */
+  private failedSource(attempt: number, err: unknown): unknown {
+    if (attempt === this.openings && !this.sourceFailure) this.sourceFailure = { error: err };
+    return err;
   }
 
-  private async *iterate(source: AsyncIterable<Chunk> | Iterable<Chunk>): AsyncIterable<Buffer> {
+  private async *iterate(source: AsyncIterable<Chunk> | Iterable<Chunk>, attempt: number): AsyncIterable<Buffer> {
     const hash = this.hash;
-    const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
-    let ended = false;
     try {
-      for (;;) {
-        // Inline try/catch, not a wrapper: no extra promise per chunk.
-        let chunk: Buffer;
-        try {
-          const step = await iterator.next();
-          if (step.done) {
-            ended = true;
-            break;
-          }
-          this.consumed = true;
-          chunk = toBuffer(step.value);
-        } catch (err) {
-          ended = true;
-          this.sourceFailure = { error: err };
-          throw err;
-        }
+      // for await, as callers expect of their iterables: values of sync
+      // iterables are awaited, and leaving early (the limit, a bad chunk, the
+      // request failing) closes the source.
+      for await (const raw of source as AsyncIterable<Chunk>) {
+        this.consumed = true;
+        let chunk = toBuffer(raw);
         // Empty chunks would end a chunked transfer early: skip them.
         if (chunk.length === 0) continue;
         if (this.limit !== undefined) {
@@ -277,14 +269,14 @@ export class PreparedBody {
         yield chunk;
         if (this.limit !== undefined && this.sent >= this.limit) break;
       }
-    } finally {
-      // Stopped early (the limit, or the request failed): let the source clean up.
-      if (!ended) await iterator.return?.();
+    } catch (err) {
+      // Only the source (or a bad chunk of it) throws here: the consumer stops
+      // us with return(), which runs no catch.
+      throw this.failedSource(attempt, err);
     }
     if (this.length !== undefined && this.sent !== this.length) {
       const short = new ClientException(`Upload body gave ${this.sent} bytes but ${this.length} were announced as Content-Length`);
-      this.sourceFailure = { error: short };
-      throw short;
+      throw this.failedSource(attempt, short);
     }
     this.digestHex = hash?.digest('hex');
   }

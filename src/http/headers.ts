@@ -1,4 +1,5 @@
 import { ClientException } from '../errors.js';
+import { hasLoneSurrogate } from '../util/quote.js';
 
 /** Header values accepted on input; numbers and booleans are stringified. */
 export type HeaderValue = string | number | boolean;
@@ -11,7 +12,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Control characters other than horizontal tab; DEL included.
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const NON_ASCII = /[^\u0000-\u007f]/;
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** Throws a ClientException when a header name or value cannot be sent safely. */
 export function checkHeader(name: string, value: string): void {
@@ -23,23 +23,36 @@ export function checkHeader(name: string, value: string): void {
   if (CONTROL.test(value)) {
     throw new ClientException(`Invalid value for header ${JSON.stringify(name)}: it contains CR, LF or another control character`);
   }
-  if (LONE_SURROGATE.test(value)) {
+  if (hasLoneSurrogate(value)) {
     throw new ClientException(`Invalid value for header ${JSON.stringify(name)}: it holds a lone surrogate, which has no UTF-8 form`);
   }
 }
 
 /**
  * The name/value pairs of a caller's header set: a plain object as API.md
- * says, or a `Headers`/`Map` (easy to pass by mistake, so read, never
- * silently ignored). Anything else is refused.
+ * says, or a `Headers` (the global one or undici's) or `Map` (easy to pass by
+ * mistake, so read, never silently ignored). Other iterables (arrays,
+ * URLSearchParams) and non-objects are refused.
  */
 export function headerEntries(set: unknown): Array<[string, unknown]> {
   if (set === null || set === undefined) return [];
-  if (typeof set !== 'object' || Array.isArray(set)) {
-    throw new ClientException(`Invalid headers ${Array.isArray(set) ? 'array' : typeof set}: expected an object of header names to values`);
+  const kind = Object.prototype.toString.call(set);
+  if (set instanceof Map || kind === '[object Headers]') {
+    const entries = [...(set as Map<unknown, unknown>).entries()];
+    for (const [name] of entries) {
+      if (typeof name !== 'string') throw new ClientException(`Invalid header name ${String(name)}: header names must be strings`);
+    }
+    return entries as Array<[string, unknown]>;
   }
-  if (set instanceof Map || (typeof Headers !== 'undefined' && set instanceof Headers)) return [...(set as Map<string, unknown>).entries()];
+  if (typeof set !== 'object' || Symbol.iterator in set) {
+    throw new ClientException(`Invalid headers ${typeof set === 'object' ? kind : typeof set}: expected an object of header names to values`);
+  }
   return Object.entries(set);
+}
+
+/** A caller's header set as a plain object, to spread into another. */
+export function headerRecord(set: unknown): Record<string, HeaderValue | null | undefined> {
+  return Object.fromEntries(headerEntries(set)) as Record<string, HeaderValue | null | undefined>;
 }
 
 function stringify(name: string, value: unknown): string {

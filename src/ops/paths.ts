@@ -1,19 +1,21 @@
 import { ClientException } from '../errors.js';
 import { hasLoneSurrogate, quote, requoteQuery } from '../util/quote.js';
 
+const NO_UTF8 = 'holds a lone surrogate, which has no UTF-8 form';
+
 // Lengths are checked by NameLimitGuard (name-limits.ts), against /info.
 export function containerPath(container: string): string {
   if (typeof container !== 'string' || container.length === 0) {
     throw new ClientException('Container name must be a non-empty string');
   }
   if (container.includes('/')) throw new ClientException(`Container name ${JSON.stringify(container)} must not contain "/"`);
-  if (hasLoneSurrogate(container)) throw new ClientException(`Container name ${JSON.stringify(container)} holds a lone surrogate, which has no UTF-8 form`);
+  if (hasLoneSurrogate(container)) throw new ClientException(`Container name ${JSON.stringify(container)} ${NO_UTF8}`);
   return `/${quote(container)}`;
 }
 
 export function objectPath(container: string, obj: string): string {
   if (typeof obj !== 'string' || obj.length === 0) throw new ClientException('Object name must be a non-empty string');
-  if (hasLoneSurrogate(obj)) throw new ClientException(`Object name ${JSON.stringify(obj)} holds a lone surrogate, which has no UTF-8 form`);
+  if (hasLoneSurrogate(obj)) throw new ClientException(`Object name ${JSON.stringify(obj)} ${NO_UTF8}`);
   return `${containerPath(container)}/${quote(obj)}`;
 }
 
@@ -36,7 +38,8 @@ export function listingQuery(params: Record<string, string | number | undefined 
 
 /** A caller's `queryString`: a leading `?` dropped, quoted as python's requests would send it. */
 export function withQuery(query: string | undefined): string | undefined {
-  if (query != null && typeof query !== 'string') throw new ClientException(`queryString must be a string, not ${typeof query}`);
-  if (query && hasLoneSurrogate(query)) throw new ClientException(`queryString ${JSON.stringify(query)} holds a lone surrogate, which has no UTF-8 form`);
-  return query ? requoteQuery(query.replace(/^\?/, '')) : undefined;
+  if (query === undefined || query === null || query === '') return undefined;
+  if (typeof query !== 'string') throw new ClientException(`queryString must be a string, not ${typeof query}`);
+  if (hasLoneSurrogate(query)) throw new ClientException(`queryString ${JSON.stringify(query)} ${NO_UTF8}`);
+  return requoteQuery(query.replace(/^\?/, '')) || undefined;
 }

@@ -1,3 +1,5 @@
+import { ClientException } from '../errors.js';
+
 const UNRESERVED = /[A-Za-z0-9_.\-~]/;
 
 /**
@@ -6,6 +8,10 @@ const UNRESERVED = /[A-Za-z0-9_.\-~]/;
  */
 export function quote(value: string, safe = '/'): string {
   if (safe === '/' && /^[A-Za-z0-9_.\-~/]*$/.test(value)) return value;
+  // Buffer.from would send U+FFFD: a different name than the caller's.
+  if (hasLoneSurrogate(value)) {
+    throw new ClientException(`Cannot send ${JSON.stringify(value)}: it holds a lone surrogate, which has no UTF-8 form`);
+  }
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const ch = String.fromCharCode(byte);
@@ -24,33 +30,53 @@ export function unquote(value: string): string {
   }
 }
 
-// What requests (python-swiftclient's transport) leaves alone in a URL, less
-// `#`, which would end the query and so is sent as %23.
-const QUERY_SAFE = /[A-Za-z0-9_.\-~!$&'()*+,/:;=?@[\]]/;
+// Sent as they are in a query by python's requests (urllib3's query set);
+// `#` is not among them, so it goes out as %23 where requests would cut the
+// query there.
+const QUERY_RAW = /^[A-Za-z0-9_.\-~!$&'()*+,;=:@/?]$/;
+const UNRESERVED_CHAR = /^[A-Za-z0-9_.\-~]$/;
 
 /**
- * A caller's raw query string made sendable the way requests' `requote_uri`
- * does: `%XX` escapes stay, anything else outside the safe set (non-ASCII,
- * spaces, controls) is percent-encoded as UTF-8.
+ * A caller's raw query string made sendable exactly as python-swiftclient's
+ * requests sends it: escapes of unreserved characters decoded (`%41` -> `A`),
+ * other `%XX` kept (upper-cased), every other character outside the query set
+ * percent-encoded as UTF-8, and when any `%` does not start a valid escape,
+ * every `%` sent as `%25` (requests' and urllib3's fallbacks).
  */
 export function requoteQuery(query: string): string {
-  if (/^[A-Za-z0-9_.\-~!$&'()*+,/:;=?@[\]]*$/.test(query)) return query;
-  let out = '';
-  for (let i = 0; i < query.length; i++) {
-    const ch = query[i] as string;
-    if (ch === '%' && /^[0-9A-Fa-f]{2}$/.test(query.slice(i + 1, i + 3))) out += ch;
-    else if (QUERY_SAFE.test(ch)) out += ch;
-    else {
-      const cp = query.codePointAt(i) as number;
-      const char = String.fromCodePoint(cp);
-      i += char.length - 1;
-      out += quote(char, '');
+  // requests' unquote_unreserved; a `%` with two letters/digits that are not
+  // hex makes requests quote every `%`.
+  const parts = query.split('%');
+  let text = parts[0] as string;
+  let literalPercents = false;
+  for (const part of parts.slice(1)) {
+    const pair = part.slice(0, 2);
+    if (/^[0-9A-Za-z]{2}$/.test(pair)) {
+      if (!/^[0-9A-Fa-f]{2}$/.test(pair)) {
+        literalPercents = true;
+        break;
+      }
+      const decoded = String.fromCharCode(parseInt(pair, 16));
+      text += UNRESERVED_CHAR.test(decoded) ? decoded + part.slice(2) : `%${part}`;
+    } else {
+      text += `%${part}`;
     }
   }
-  return out;
+  if (literalPercents) text = query;
+  // urllib3: a `%` that starts no valid escape makes every `%` literal.
+  else if ((text.match(/%[0-9A-Fa-f]{2}/g) ?? []).length !== (text.match(/%/g) ?? []).length) literalPercents = true;
+  let out = '';
+  for (const char of text) {
+    if (char === '%') out += literalPercents ? '%25' : '%';
+    else if (QUERY_RAW.test(char)) out += char;
+    else out += quote(char, '');
+  }
+  return literalPercents ? out : out.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
 }
+
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** True when `value` holds a lone UTF-16 surrogate, which has no UTF-8 form. */
 export function hasLoneSurrogate(value: string): boolean {
-  return /\p{Surrogate}/u.test(value);
+  return LONE_SURROGATE.test(value);
 }

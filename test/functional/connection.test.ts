@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, after, before, beforeEach, describe, test } from 'node:test';
-import { ClientException, type Connection, type ObjectBody } from '../../src/index.js';
+import { Headers as UndiciHeaders } from 'undici';
+import { ClientException, setObjectExpiry, type Connection, type ObjectBody } from '../../src/index.js';
 import { startCutProxy } from '../helpers/cut-proxy.js';
 import { connect, purgeContainer, unique } from '../helpers/env.js';
 
@@ -713,11 +714,46 @@ describe('caller input the way python would send it', () => {
     assert.equal(dict.status, 200);
   });
 
-  test('headers given as a Headers or a Map are sent, not ignored', async () => {
-    await conn.putObject(container, 'hdrs', 'x', { headers: new Map([['X-Object-Meta-From', 'map']]) as unknown as Record<string, string> });
+  test("headers given as a Headers (the global or undici's) or a Map are sent, not ignored", async () => {
+    const asHeaders = (set: unknown) => set as Record<string, string>;
+    await conn.putObject(container, 'hdrs', 'x', { headers: asHeaders(new Map([['X-Object-Meta-From', 'map']])) });
     assert.equal((await conn.headObject(container, 'hdrs'))['x-object-meta-from'], 'map');
-    await conn.postObject(container, 'hdrs', new Headers({ 'X-Object-Meta-From': 'headers' }) as unknown as Record<string, string>);
+    await conn.postObject(container, 'hdrs', asHeaders(new Headers({ 'X-Object-Meta-From': 'headers' })));
     assert.equal((await conn.headObject(container, 'hdrs'))['x-object-meta-from'], 'headers');
+    await conn.postObject(container, 'hdrs', asHeaders(new UndiciHeaders({ 'X-Object-Meta-From': 'undici' })));
+    assert.equal((await conn.headObject(container, 'hdrs'))['x-object-meta-from'], 'undici');
+    // helpers that add headers of their own keep the caller's
+    await setObjectExpiry(conn, container, 'hdrs', { deleteAfter: 3600 }, { headers: asHeaders(new Map([['X-Object-Meta-From', 'expiry']])) });
+    const after = await conn.headObject(container, 'hdrs');
+    assert.equal(after['x-object-meta-from'], 'expiry');
+    assert.ok(after['x-delete-at']);
+  });
+
+  test('a sync iterable of promises is awaited chunk by chunk, as for await does', async () => {
+    const etag = await conn.putObject(container, 'promised', (function* () {
+      yield Promise.resolve('ab');
+      yield Promise.resolve(Buffer.from('cd'));
+    })());
+    assert.equal(etag, md5(Buffer.from('abcd')));
+    assert.equal((await conn.getObject(container, 'promised'))[1].toString(), 'abcd');
+  });
+
+  test('a bad chunk mid-stream closes the caller\'s source', async () => {
+    let closed = false;
+    const source = (async function* () {
+      try {
+        yield 'abc';
+        yield 42 as unknown as string;
+        yield 'never';
+      } finally {
+        closed = true;
+      }
+    })();
+    await assert.rejects(conn.putObject(container, 'bad-chunk', source), /Unsupported chunk/);
+    assert.ok(closed, 'the generator\'s finally ran');
+    const readable = Readable.from([Buffer.from('abc'), 42], { objectMode: true });
+    await assert.rejects(conn.putObject(container, 'bad-chunk', readable), /Unsupported chunk/);
+    assert.ok(readable.destroyed, 'the Readable was destroyed');
   });
 
   test("the caller's own stream failing comes back as that error, untried again, with nothing stored", async () => {
