@@ -323,7 +323,7 @@ export class Connection {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     const chunkSize = o.respChunkSize ?? 0;
     if (!(chunkSize > 0)) {
-      return this.call('Object GET', o, (ctx) => object.getObjectBuffer(ctx, cont, obj, o, this.checksum));
+      return this.call('Object GET', o, (ctx) => object.getObjectBuffer(ctx, cont, obj, o, o.checksum ?? this.checksum));
     }
     let attempts = 0;
     const res = await this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, o), {
@@ -349,7 +349,7 @@ export class Connection {
           });
         }
       : undefined;
-    const verify = this.checksum && !isRange && res.status === 200 && object.etagIsContentMd5(res.headers);
+    const verify = (o.checksum ?? this.checksum) && !isRange && res.status === 200 && object.etagIsContentMd5(res.headers);
     const body = new ObjectBody(res, chunkSize, resume, `Object GET ${cont}/${obj}`, verify, o.signal);
     return [res.headers, body];
   }
@@ -358,8 +358,9 @@ export class Connection {
   async putObject(cont: string, obj: string, contents: BodyInput, options?: PutObjectOptions | null): Promise<string> {
     const o = await this.#precheck(options, cont, obj, (o0) => [o0.headers, { etag: o0.etag, 'content-type': o0.contentType }]);
     const body = PreparedBody.from(contents, o.contentLength ?? headerLength(o.headers));
-    body.hashing = this.checksum;
-    return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, this.checksum));
+    const checksum = o.checksum ?? this.checksum;
+    body.hashing = checksum;
+    return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, checksum));
   }
 
   async postObject(cont: string, obj: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {

@@ -18,6 +18,8 @@ export interface GetObjectOptions extends HeadObjectOptions {
   /** When > 0, resolve with a streaming body yielding chunks of at most this size. */
   respChunkSize?: number | undefined;
   responseDict?: WriteOptions['responseDict'];
+  /** Check the body's MD5 against the ETag for this call. @default the Connection's `checksum` */
+  checksum?: boolean | undefined;
 }
 
 export interface PutObjectOptions extends WriteOptions {
@@ -31,6 +33,8 @@ export interface PutObjectOptions extends WriteOptions {
   contentType?: string | undefined;
   headers?: HeadersInput | undefined;
   queryString?: string | undefined;
+  /** Compare the returned ETag with the MD5 sent, for this call. @default the Connection's `checksum` */
+  checksum?: boolean | undefined;
 }
 
 export interface PostObjectOptions extends WriteOptions {}

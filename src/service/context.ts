@@ -15,6 +15,8 @@ export interface Call<R> {
   segmentLimit: LimitFunction;
   containerLimit: LimitFunction;
   objectThreads: number;
+  /** `false` when the caller turned checksums off: passed on to the Connection's transfers. */
+  checksum: false | undefined;
   /** The cluster's /info, cached by the service; undefined when it cannot be had. */
   info(): Promise<Capabilities | undefined>;
 }
@@ -41,6 +43,7 @@ export function startCall<R>(service: ServiceHandle, options: CommonOptions): Ca
     segmentLimit: pLimit(segmentThreads),
     containerLimit: pLimit(containerThreads),
     objectThreads,
+    checksum: (options as { checksum?: boolean }).checksum === false ? false : undefined,
     info: () => service.info(runner.signal),
   };
 }

@@ -129,6 +129,7 @@ async function downloadObject(
         queryString,
         responseDict: rd,
         signal: call.signal,
+        checksum: call.checksum,
       });
     res.startTime = now();
     let got: [ResponseHeaders, AsyncIterable<Buffer> | Buffer];
@@ -260,14 +261,18 @@ async function writeBody(
   } else if (!o.noDownload) {
     if (outFile !== undefined) file = outFile;
     else if (!path.endsWith('/')) file = path;
-    else res.pseudodir = true;
+    else {
+      // A name ending in "/" is no file, but python still makes its directory.
+      res.pseudodir = true;
+      await fsp.mkdir(path, { recursive: true });
+    }
   }
   if (file === undefined) {
     for await (const _chunk of verified(source)) void _chunk;
     return read;
   }
   await fsp.mkdir(dirname(file), { recursive: true });
-  const temp = join(dirname(file), `.${basename(file).slice(0, 180)}.${randomBytes(6).toString('hex')}.part`);
+  const temp = join(dirname(file), `.${utf8Prefix(basename(file), 180)}.${randomBytes(6).toString('hex')}.part`);
   try {
     await pipeline(verified(source), createWriteStream(temp, { flags: 'wx' }), { signal: call.signal });
     await fsp.rename(temp, file);
@@ -284,4 +289,16 @@ async function writeBody(
 
 function contentTypeOf(headers: ResponseHeaders): string {
   return (headers['content-type'] ?? '').split(';', 1)[0] as string;
+}
+
+/** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes (file names are limited in bytes). */
+function utf8Prefix(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char);
+    if (bytes > maxBytes) break;
+    end += char.length;
+  }
+  return text.slice(0, end);
 }

@@ -24,7 +24,36 @@ export function pythonMtime(stats: BigIntStats): string {
   const ns = stats.mtimeNs;
   const sec = ns / 1_000_000_000n;
   const nsec = ns % 1_000_000_000n;
-  return (Number(sec) + Number(nsec) * 1e-9).toFixed(6);
+  return percentF(Number(sec) + Number(nsec) * 1e-9);
+}
+
+/**
+ * Python's `"%f" % x`: six decimals of the double's exact value, a tie
+ * rounded half to even (JavaScript's toFixed rounds it up: 1700000000.0078125
+ * is ...007812 in python, ...007813 with toFixed).
+ */
+export function percentF(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, Math.abs(x));
+  const word = bits.getBigUint64(0);
+  const biased = Number((word >> 52n) & 0x7ffn);
+  const fraction = word & ((1n << 52n) - 1n);
+  // |x| = mantissa × 2^exponent, exactly
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const exponent = (biased === 0 ? 1 : biased) - 1075;
+  let micros: bigint;
+  if (exponent >= 0) {
+    micros = (mantissa << BigInt(exponent)) * 1_000_000n;
+  } else {
+    const numerator = mantissa * 1_000_000n;
+    const denominator = 1n << BigInt(-exponent);
+    micros = numerator / denominator;
+    const twice = 2n * (numerator % denominator);
+    if (twice > denominator || (twice === denominator && micros % 2n === 1n)) micros += 1n;
+  }
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  return `${sign}${micros / 1_000_000n}.${String(micros % 1_000_000n).padStart(6, '0')}`;
 }
 
 /** `"%f" % round(time())`, the mtime python gives streamed uploads (round half to even). */

@@ -41,9 +41,14 @@ export class Runner<R> {
     return this.queue.length - this.head;
   }
 
-  /** Queues a result for the consumer. */
+  /**
+   * Queues a result for the consumer. A failure stops the rest under failFast,
+   * except a failed container create: python goes on (the user may be allowed
+   * to write into the container but not to create it).
+   */
   emit(result: R): void {
-    if (this.failFast && (result as { success?: boolean }).success === false) this.cancelled = true;
+    const { success, action } = result as { success?: boolean; action?: string };
+    if (this.failFast && success === false && action !== 'create_container') this.cancelled = true;
     this.queue.push(result);
     this.notify();
   }

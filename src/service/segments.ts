@@ -125,7 +125,7 @@ export async function putSegment(
     return result;
   }
   try {
-    const options = { contentLength: length, headers, responseDict: rd, signal: call.signal };
+    const options = { contentLength: length, headers, responseDict: rd, signal: call.signal, checksum: call.checksum };
     result.segmentEtag = await call.conn.putObject(
       up.segmentContainer,
       name,

@@ -4,6 +4,7 @@ import type { ResponseDict } from '../ops/request.js';
 import type { Call } from './context.js';
 import { SwiftError } from './errors.js';
 import { streamSegmentName } from './naming.js';
+import { untilAborted } from '../util/abort.js';
 import { countedSource } from './progress.js';
 import { failed, putSegment, putSloManifest, type LargeUpload, type ManifestOutcome, type StoredSegment } from './segments.js';
 import type { UploadResult, UploadSegmentResult } from './types.js';
@@ -20,6 +21,8 @@ export class PieceReader {
   private readonly iterator: AsyncIterator<Buffer>;
   private leftover: Buffer | undefined;
   private ended = false;
+  /** A next() we stopped waiting for (the call was aborted): it may never settle. */
+  private abandoned = false;
 
   constructor(source: AsyncIterable<Buffer>) {
     this.iterator = source[Symbol.asyncIterator]();
@@ -36,7 +39,14 @@ export class PieceReader {
       this.leftover = undefined;
       if (!chunk) {
         if (this.ended) break;
-        const step = await this.iterator.next();
+        // A source that stalls must not hold up an abort.
+        let step: IteratorResult<Buffer>;
+        try {
+          step = await untilAborted(this.iterator.next(), signal);
+        } catch (err) {
+          if (signal.aborted) this.abandoned = true;
+          throw err;
+        }
         if (step.done) {
           this.ended = true;
           break;
@@ -55,9 +65,14 @@ export class PieceReader {
     return { chunks, length, md5: hash.digest('hex') };
   }
 
-  /** Stops reading the source. */
+  /**
+   * Stops reading the source. Behind an abandoned next() an async
+   * generator's return() waits for it, so then it is only requested.
+   */
   async close(): Promise<void> {
-    await this.iterator.return?.();
+    const closing = Promise.resolve(this.iterator.return?.());
+    if (this.abandoned) closing.catch(() => undefined);
+    else await closing;
   }
 }
 
@@ -153,8 +168,9 @@ async function putWhole(call: Call<UploadResult>, up: LargeUpload, piece: Piece,
     headers,
     responseDict: rd,
     signal: call.signal,
+    checksum: call.checksum,
   });
-  if (etag && etag !== piece.md5) {
+  if (call.checksum !== false && etag && etag !== piece.md5) {
     throw new SwiftError(`Upload verification failed for ${up.obj}: md5 mismatch ${piece.md5} != ${etag}`, {
       container: up.container,
       object: up.obj,

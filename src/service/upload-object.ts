@@ -191,7 +191,7 @@ async function putWhole(
     else if (source instanceof Uint8Array) body = countedSource({ size: source.byteLength, open: () => [source] }, progress, 0);
     else body = counted(bufferStream(source), (n) => progress.add(0, n));
   }
-  await call.conn.putObject(container, obj, body, { contentLength: size, headers, responseDict: rd, signal: call.signal });
+  await call.conn.putObject(container, obj, body, { contentLength: size, headers, responseDict: rd, signal: call.signal, checksum: call.checksum });
   return path !== undefined || size !== undefined ? (size ?? 0) : progress.bytesDone;
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Connection, quote } from '../../src/index.js';
 import { SwiftService, type ProgressEvent, type UploadObjectResult, type UploadResult, type UploadSegmentResult } from '../../src/service/index.js';
@@ -207,6 +207,22 @@ describe('SwiftService skip-identical, changed and overwrites', () => {
   });
 });
 
+describe('SwiftService downloads of unusual names', () => {
+  test('a 240-byte multibyte name downloads (its temporary name stays under 255 bytes); a name ending in "/" makes its directory', async () => {
+    const container = newContainer('svc-names');
+    await conn.putContainer(container);
+    const long = '日'.repeat(80); // 240 bytes of UTF-8
+    await conn.putObject(container, long, 'long');
+    await conn.putObject(container, 'pseudo/', '', { contentType: 'application/octet-stream' });
+    const out = join(root, 'names');
+    const results = await collect(swift.download(container, undefined, { outputDir: out }));
+    assertAllSucceeded(results);
+    assert.equal(await fsp.readFile(join(out, long), 'utf8'), 'long');
+    assert.ok((await fsp.stat(join(out, 'pseudo'))).isDirectory(), 'python makes the directory of a name ending in "/"');
+    assert.equal(results.find((r) => r.object === 'pseudo/')?.pseudodir, true);
+  });
+});
+
 describe('SwiftService download with outFile "-"', () => {
   test('hands back the bytes as contents (plain object checked by MD5, DLO too), writes no file', async () => {
     const container = newContainer('svc-stdout');
@@ -339,6 +355,83 @@ describe('SwiftService failures and aborts', () => {
     }, { name: 'AbortError' });
     assert.ok(Date.now() - started < 20_000);
     assert.equal(seen.filter((r) => r.action === 'upload_object').length, 0);
+  });
+
+  test('abort stops a segmented upload of a stream that has stalled (no waiting for its next chunk)', async () => {
+    const container = newContainer('svc-abort-stall');
+    const sources = {
+      Readable: () => {
+        const stalled = new PassThrough();
+        stalled.write(Buffer.alloc(1500, 1)); // one and a half segments, then nothing
+        return stalled;
+      },
+      'async generator': () =>
+        (async function* () {
+          yield Buffer.alloc(1500, 2);
+          await new Promise(() => undefined);
+        })(),
+    };
+    for (const [label, make] of Object.entries(sources)) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 300);
+      const started = Date.now();
+      await assert.rejects(async () => {
+        for await (const _ of swift.upload(container, [{ source: make(), objectName: 'stalled' }], { segmentSize: 1000, signal: controller.signal })) void _;
+      }, { name: 'AbortError' }, label);
+      assert.ok(Date.now() - started < 5000, `${label}: rejected ${Date.now() - started} ms after the start`);
+    }
+  });
+
+  test('failFast: a container create refused (403) cancels nothing, as python goes on', async () => {
+    const container = newContainer('svc-failfast-acl');
+    // tester3 may write into this container (ACL) but not create containers
+    await conn.putContainer(container, { headers: { 'x-container-write': 'test:tester3', 'x-container-read': 'test:tester3' } });
+    const limited = new SwiftService(connect({ user: 'test:tester3', key: 'testing3' }));
+    try {
+      const results = await collect(
+        limited.upload(container, [{ source: Buffer.from('a'), objectName: 'a' }, { source: Buffer.from('b'), objectName: 'b' }], { failFast: true }),
+      );
+      const create = results.find((r) => r.action === 'create_container');
+      assert.equal(create?.success, false);
+      assert.equal((create?.error as { httpStatus?: number } | undefined)?.httpStatus, 403);
+      assert.deepEqual(objects(results, 'upload_object').map((r) => `${r.object}:${r.success}`).sort(), ['a:true', 'b:true']);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('checksum: false turns off the MD5 checks of a download and of an upload', async () => {
+    const container = newContainer('svc-nochecksum');
+    await conn.putContainer(container);
+    await conn.putObject(container, 'obj', Buffer.alloc(1000, 7));
+    const proxy = await FaultProxy.start();
+    const [, token] = await conn.getAuth();
+    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, retries: 0 }));
+    const wrongEtag = { 'content-type': 'text/plain', etag: '0123456789abcdef0123456789abcdef', 'content-length': '0' };
+    try {
+      // a GET whose ETag does not match the bytes
+      const badGet = () =>
+        proxy.add({ method: 'GET', path: /\/obj$/, fault: { type: 'status', status: 200, headers: { ...wrongEtag, 'content-length': '5' }, body: 'hello' } });
+      badGet();
+      const out = join(root, 'nochecksum');
+      const checked = await collect(viaProxy.download(container, ['obj'], { outputDir: out }));
+      assert.equal(checked[0]?.success, false, 'checked by default');
+      badGet();
+      const unchecked = await collect(viaProxy.download(container, ['obj'], { outputDir: out, checksum: false }));
+      assert.equal(unchecked[0]?.success, true, String(unchecked[0]?.error));
+      assert.equal(await fsp.readFile(join(out, 'obj'), 'utf8'), 'hello');
+      // a PUT answered with an ETag that is not the MD5 sent
+      const badPut = () => proxy.add({ method: 'PUT', path: /\/up$/, fault: { type: 'status', status: 201, headers: wrongEtag } });
+      badPut();
+      const refused = await collect(viaProxy.upload(container, [{ source: Buffer.from('x'), objectName: 'up' }], { skipContainerPut: true }));
+      assert.equal(objects(refused, 'upload_object')[0]?.success, false, 'checked by default');
+      badPut();
+      const accepted = await collect(viaProxy.upload(container, [{ source: Buffer.from('x'), objectName: 'up' }], { skipContainerPut: true, checksum: false }));
+      assert.equal(objects(accepted, 'upload_object')[0]?.success, true);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 
   test('abort during a download leaves no file (not even a partial one)', async () => {

@@ -14,6 +14,7 @@ import {
   dloManifestValue,
   fileSegmentName,
   parseDloManifest,
+  percentF,
   pythonMtime,
   pythonNowMtime,
   sloManifestBody,
@@ -31,7 +32,7 @@ describe('python-compatible names', () => {
     try {
       const path = join(dir, 'f');
       await fsp.writeFile(path, 'x');
-      const stamps = [1_700_000_000.1234565, 1_234_567_890.9999996, 86_400.5, 1_795_758_215.091234];
+      const stamps = [1_700_000_000.1234565, 1_234_567_890.9999996, 86_400.5, 1_795_758_215.091234, 1_700_000_000.0078125];
       for (const t of [undefined, ...stamps]) {
         if (t !== undefined) await fsp.utimes(path, t, t);
         const expected = python('import os, sys; print("%f" % os.path.getmtime(sys.argv[1]))', path).trim();
@@ -40,6 +41,13 @@ describe('python-compatible names', () => {
     } finally {
       await fsp.rm(dir, { recursive: true });
     }
+  });
+
+  test('"%f" of any double, exact ties rounded half to even as python does (toFixed rounds them up)', () => {
+    const values = [1_700_000_000.0078125, 0.0000025, 0.0000005, 2.5, -0.0000005, 0, 123.4567895, 1e-7, 4_503_599_627_370_497.5];
+    for (let i = 0; i < 200; i += 1) values.push(1.6e9 + Math.floor(Math.random() * 1e8) + Math.floor(Math.random() * 2 ** 20) / 2 ** 20);
+    const expected = python('import json, sys\nfor x in json.loads(sys.argv[1]): print("%f" % x)', JSON.stringify(values)).trim().split('\n');
+    assert.deepEqual(values.map(percentF), expected);
   });
 
   test('round(time()) halves go to even, as python rounds', () => {
