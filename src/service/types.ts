@@ -202,7 +202,10 @@ export interface ResultBase {
   /** Tries the request took (retries included). */
   attempts?: number | undefined;
   responseDict?: ResponseDict | undefined;
-  /** 'cancelled' when failFast stopped the call before this ran. */
+  /**
+   * 'cancelled' when failFast stopped the call before this ran;
+   * 'already-deleted' for an object of a container being emptied that was gone by the time its DELETE came.
+   */
   status?: string | undefined;
 }
 

@@ -128,6 +128,27 @@ describe('SwiftService.delete', () => {
     await conn.deleteContainer(container);
   });
 
+  test('emptying a container whose SLO keeps its segments beside it: the segments gone with the manifest count as deleted', async () => {
+    const container = unique('svc-slo-inside');
+    await conn.putContainer(container);
+    const segments = ['seg/1', 'seg/2', 'seg/3'];
+    const etags = await Promise.all(segments.map((name) => conn.putObject(container, name, Buffer.alloc(MiB, name.length))));
+    const manifest = segments.map((name, i) => ({ path: `/${container}/${name}`, etag: etags[i], size_bytes: MiB }));
+    await conn.putObject(container, 'big', JSON.stringify(manifest), { queryString: 'multipart-manifest=put' });
+    await conn.putObject(container, 'plain', 'x');
+    // Five objects, deleted one by one and all at once; the segments' DELETEs
+    // are held back until the manifest's delete has taken them.
+    proxy.reset();
+    proxy.add({ method: 'DELETE', path: /\/seg\/\d$/, times: 3, before: () => new Promise((resolve) => setTimeout(resolve, 1500)), fault: { type: 'forward' } });
+    const results = await collect(swift.delete(container));
+    const failed = results.filter((r) => !r.success).map((r) => `${r.action} ${r.object ?? ''}: ${r.error?.message}`);
+    assert.deepEqual(failed, []);
+    assert.deepEqual(deletedObjects(results).map((r) => r.object).sort(), ['big', 'plain', ...segments]);
+    assert.deepEqual(deletedObjects(results).filter((r) => r.status === 'already-deleted').map((r) => r.object).sort(), segments);
+    assert.ok(results.some((r) => r.action === 'delete_container' && r.success));
+    await assert.rejects(conn.headContainer(container), (e: ClientException) => e.httpStatus === 404);
+  });
+
   test("per-item failures in the bulk middleware's 200 answer are reported per object", async () => {
     const container = unique('svc-bulk-fail');
     const names = await fill(container, 25);
