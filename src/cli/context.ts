@@ -10,6 +10,7 @@ export class CliContext {
   readonly output: Output;
   private resolvedOptions: Resolved | undefined;
   private conn: Connection | undefined;
+  private prompted = false;
   readonly closers: Array<() => Promise<void> | void> = [];
 
   constructor(
@@ -37,12 +38,14 @@ export class CliContext {
 
   /** Options with the credentials checked and --prompt applied, as before any authenticated command. */
   async authOptions(command: string, args: readonly string[] = []): Promise<Resolved> {
-    const o = await this.resolved();
-    if (this.flags.prompt) {
+    if (this.flags.prompt && !this.prompted) {
+      // As python: the password is in before the auth version is guessed
+      // (without a key, v1.0 credentials would be taken for Keystone's).
       const password = await promptForPassword();
-      o.key = password;
-      o.os.password = password;
+      this.prompted = true;
+      this.resolvedOptions = await resolveOptions({ ...this.flags, key: password, osPassword: password }, this.env);
     }
+    const o = await this.resolved();
     checkCredentials(o, command, args);
     return o;
   }

@@ -2,9 +2,25 @@
 export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
   'x-auth-token',
   'x-auth-key',
+  'x-storage-pass',
   'x-service-token',
   'x-storage-token',
   'x-subject-token',
+  'x-account-meta-temp-url-key',
+  'x-account-meta-temp-url-key-2',
+  'x-container-meta-temp-url-key',
+  'x-container-meta-temp-url-key-2',
+  'set-cookie',
+  'authorization',
+]);
+
+/**
+ * Of those, the ones never shown even in part: keys and passwords, which
+ * (unlike tokens) stay valid and guessable from a prefix.
+ */
+const WHOLLY_SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'x-auth-key',
+  'x-storage-pass',
   'x-account-meta-temp-url-key',
   'x-account-meta-temp-url-key-2',
   'x-container-meta-temp-url-key',
@@ -29,7 +45,7 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    out[lower] = SENSITIVE_HEADERS.has(lower) ? redactValue(value) : value;
+    out[lower] = WHOLLY_SECRET_HEADERS.has(lower) ? '...' : SENSITIVE_HEADERS.has(lower) ? redactValue(value) : value;
   }
   return out;
 }

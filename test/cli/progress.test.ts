@@ -1,13 +1,13 @@
 // The progress bar: drawn on a terminal (a pseudo-terminal from util-linux's
 // `script`) for upload and download, never when the output is piped or with -q.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { connect, purgeContainer, unique } from '../helpers/env.js';
+import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
 import { cleanEnv, ours, oursLine, TEMPAUTH } from './helpers.js';
 
 const run = promisify(execFile);
@@ -62,5 +62,22 @@ describe('progress bar', () => {
     const pipedUp = await ours(['upload', container, 'two.bin'], { cwd: dir });
     assert.equal(pipedUp.stdout, 'two.bin\n');
     assert.equal(pipedUp.stderr, '');
+  });
+});
+
+describe('--prompt on a terminal', () => {
+  test('v1.0 credentials without a key: the password typed is used for tempauth, as swift does', async (t) => {
+    if (!hasScript) return t.skip('script (util-linux) is not installed');
+    const env = { ...cleanEnv({ ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user }), TERM: 'xterm' };
+    const child = spawn('script', ['-qec', oursLine(['--prompt', 'stat']), '/dev/null'], { cwd: dir, env });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Password:') && child.stdin.writable) child.stdin.end(`${SWIFT.key}\r`);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, output);
+    assert.match(output, /Account: AUTH_test/);
+    assert.doesNotMatch(output, new RegExp(SWIFT.key), 'no echo of the password');
   });
 });

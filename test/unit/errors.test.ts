@@ -166,6 +166,9 @@ describe('redact', () => {
     for (const name of ['x-auth-token', 'x-auth-key', 'x-service-token', 'x-account-meta-temp-url-key', 'x-container-meta-temp-url-key-2', 'set-cookie']) {
       assert.ok(SENSITIVE_HEADERS.has(name), name);
     }
+    // keys and passwords: not even a prefix
+    const keys = redactHeaders({ 'X-Auth-Key': 'SuperSecretPassword123', 'X-Storage-Pass': 'hunter2hunter2', 'X-Account-Meta-Temp-URL-Key': 'k'.repeat(40), Authorization: 'Basic dXNlcjpwYXNz' });
+    assert.deepEqual(Object.values(keys), ['...', '...', '...', '...']);
   });
 
   test('redactUrlQuery redacts temp_url_sig and signature values only', () => {
