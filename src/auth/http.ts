@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ClientException } from '../errors.js';
 import type { Transport } from '../http/transport.js';
 
@@ -33,6 +34,19 @@ export async function authRequest(
   return { status: res.status, headers: res.headers, body: text };
 }
 
+const AUTH_FAILURES = new WeakSet<object>();
+
+/** True for Keystone's refusal of an auth request: its 404 is a wrong auth URL, never a missing account or container. */
+export function isAuthFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && AUTH_FAILURES.has(err);
+}
+
+/** Marks `err` as an auth refusal (see isAuthFailure). */
+function markAuthFailure<E extends object>(err: E): E {
+  AUTH_FAILURES.add(err);
+  return err;
+}
+
 /** Builds the ClientException for a refused auth request (no secrets in it). */
 export function authFailure(label: string, url: string, res: AuthResponse, reason = ''): ClientException {
   let detail = res.body;
@@ -42,17 +56,10 @@ export function authFailure(label: string, url: string, res: AuthResponse, reaso
   } catch {
     // not JSON: keep the text
   }
-  return ClientException.fromResponse(label, url, res.status, reason || statusText(res.status), res.headers, detail);
+  return markAuthFailure(ClientException.fromResponse(label, url, res.status, reason || statusText(res.status), res.headers, detail));
 }
 
-function statusText(status: number): string {
-  const known: Record<number, string> = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    500: 'Internal Server Error',
-    503: 'Service Unavailable',
-  };
-  return known[status] ?? '';
+/** The standard reason phrase (the auth response keeps no server phrase). */
+export function statusText(status: number): string {
+  return STATUS_CODES[status] ?? '';
 }

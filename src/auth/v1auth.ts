@@ -1,7 +1,7 @@
 import { ClientException } from '../errors.js';
 import type { Transport } from '../http/transport.js';
 import type { AccessInfo } from './access.js';
-import { authRequest } from './http.js';
+import { authRequest, statusText } from './http.js';
 
 /** Swift v1 (tempauth / swauth): GET the auth URL with X-Auth-User / X-Auth-Key. */
 export async function v1Authenticate(
@@ -15,7 +15,8 @@ export async function v1Authenticate(
   const storageUrl = res.headers['x-storage-url'];
   // A 200 with a body and no storage URL is some other page, not an auth answer.
   if (res.status < 200 || res.status >= 300 || (res.body && !storageUrl) || !storageUrl) {
-    throw ClientException.fromResponse('Auth GET failed', authUrl, res.status, reasonFor(res.status), res.headers, res.body);
+    // Not marked as an auth failure: python reports a v1 404 as "Account not found" too.
+    throw ClientException.fromResponse('Auth GET failed', authUrl, res.status, statusText(res.status), res.headers, res.body);
   }
   const token = res.headers['x-storage-token'] ?? res.headers['x-auth-token'];
   if (!token) throw new ClientException(`Auth GET ${authUrl} answered without a token`);
@@ -28,6 +29,3 @@ export async function v1Authenticate(
   };
 }
 
-function reasonFor(status: number): string {
-  return status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : '';
-}

@@ -1,3 +1,4 @@
+import { isAuthFailure } from '../auth/http.js';
 import { ClientException } from '../index.js';
 import { SwiftError } from '../service/errors.js';
 import { pyStrRepr } from './format.js';
@@ -45,13 +46,14 @@ export function errorDetails(err: unknown): string {
 
 /** A 404 from the server, directly or as the cause of a SwiftError. */
 export function isNotFound(err: unknown): boolean {
-  if (err instanceof ClientException) return err.httpStatus === 404;
+  if (err instanceof ClientException) return err.httpStatus === 404 && !isAuthFailure(err);
   if (err instanceof SwiftError) return isNotFound(err.cause);
   return false;
 }
 
+/** The HTTP status of the storage request that failed (none for a refused auth request). */
 export function httpStatusOf(err: unknown): number | undefined {
-  if (err instanceof ClientException) return err.httpStatus;
+  if (err instanceof ClientException) return isAuthFailure(err) ? undefined : err.httpStatus;
   if (err instanceof SwiftError) return httpStatusOf(err.cause);
   return undefined;
 }

@@ -4,7 +4,7 @@ import type { ObjectEntry } from '../ops/container.js';
 import type { ResponseDict } from '../ops/request.js';
 import { bulkDelete, bulkPageSize, entriesFor, mayBeManifest, nGroups } from './bulk.js';
 import { schedule, startCall, type Call, type ServiceHandle } from './context.js';
-import { SwiftError, toError } from './errors.js';
+import { isMissing, SwiftError, toError } from './errors.js';
 import { accountPages, containerPages, listAll, notFound } from './list.js';
 import { attemptsOf, isTrue, mergeOptions, splitHeaders } from './options.js';
 import { parseDloManifest } from './naming.js';
@@ -132,7 +132,7 @@ async function deleteObject(call: DeleteCall, o: DeleteOptions, container: strin
         dlo = h['x-object-manifest'];
         if (isTrue(h['x-static-large-object'])) query['multipart-manifest'] = 'delete';
       } catch (err) {
-        if (!(err instanceof ClientException && err.httpStatus === 404)) throw err;
+        if (!(isMissing(err))) throw err;
       }
     }
     if (o.versionId !== undefined) query['version-id'] = encodeURIComponent(o.versionId);
@@ -152,7 +152,7 @@ async function deleteObject(call: DeleteCall, o: DeleteOptions, container: strin
     // Emptying a container, an object it listed that is gone now (an SLO's
     // segments go with their manifest) is deleted all the same; python
     // reports a failure. A 404 for an object named by the caller still is one.
-    if (listed && err instanceof ClientException && err.httpStatus === 404) {
+    if (listed && isMissing(err)) {
       res.success = true;
       res.status = 'already-deleted';
     } else {

@@ -1,3 +1,6 @@
+import { isAuthFailure } from '../auth/http.js';
+import { ClientException } from '../errors.js';
+
 /** Where a {@link SwiftError} happened and what caused it. */
 export interface SwiftErrorDetails {
   container?: string | undefined;
@@ -42,4 +45,12 @@ export function abortReason(signal: AbortSignal): unknown {
 /** Normalises anything thrown into an Error for a result object. */
 export function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * A 404 for what was asked for: a missing account, container or object. Not
+ * an auth URL's 404 (a wrong Keystone path), which must not read "not found".
+ */
+export function isMissing(err: unknown): boolean {
+  return err instanceof ClientException && err.httpStatus === 404 && !isAuthFailure(err);
 }

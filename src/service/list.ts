@@ -1,9 +1,8 @@
 import pLimit from 'p-limit';
 import type { Connection } from '../connection.js';
-import { ClientException } from '../errors.js';
 import type { ContainerEntry } from '../ops/account.js';
 import type { ObjectEntry } from '../ops/container.js';
-import { SwiftError, toError } from './errors.js';
+import { isMissing, SwiftError, toError } from './errors.js';
 import { splitHeaders, threads } from './options.js';
 import type { ListOptions, ListResult } from './types.js';
 
@@ -94,7 +93,7 @@ export async function* list(conn: Connection, container: string | undefined, o: 
 
 /** A 404 on a listing becomes python's "not found" SwiftError. */
 export function notFound(err: unknown, container: string | undefined): Error {
-  if (err instanceof ClientException && err.httpStatus === 404) {
+  if (isMissing(err)) {
     return container === undefined
       ? new SwiftError('Account not found', { cause: err })
       : new SwiftError(`Container ${JSON.stringify(container)} not found`, { container, cause: err });

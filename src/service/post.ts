@@ -1,7 +1,6 @@
-import { ClientException } from '../errors.js';
 import type { ResponseDict } from '../ops/request.js';
 import { schedule, startCall, type ServiceHandle } from './context.js';
-import { SwiftError, toError } from './errors.js';
+import { isMissing, SwiftError, toError } from './errors.js';
 import { attemptsOf, mergeOptions, splitHeaders } from './options.js';
 import type { PostObject, PostOptions, PostResult } from './types.js';
 
@@ -29,7 +28,7 @@ export async function* post(
       res.success = true;
     } catch (err) {
       if (o.signal?.aborted) throw err;
-      res.error = err instanceof ClientException && err.httpStatus === 404 ? new SwiftError('Account not found', { cause: err }) : toError(err);
+      res.error = isMissing(err) ? new SwiftError('Account not found', { cause: err }) : toError(err);
     }
     res.attempts = attemptsOf(rd);
     yield res;
@@ -47,7 +46,7 @@ export async function* post(
       try {
         await conn.postContainer(container, headers, { responseDict: rd, signal: o.signal });
       } catch (err) {
-        if (!(err instanceof ClientException && err.httpStatus === 404)) throw err;
+        if (!(isMissing(err))) throw err;
         // python creates the container it could not post to
         await conn.putContainer(container, { headers, signal: o.signal });
       }

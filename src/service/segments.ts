@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { BodyInput, ReplayableSource } from '../http/body.js';
-import { ClientException } from '../errors.js';
 import type { ResponseDict } from '../ops/request.js';
 import type { Call } from './context.js';
-import { SwiftError, toError } from './errors.js';
+import { isMissing, SwiftError, toError } from './errors.js';
 import { attemptsOf } from './options.js';
 import {
   dloManifestValue,
@@ -246,7 +245,7 @@ export async function deleteSegment<R>(call: Call<R>, container: string, obj: st
   try {
     await call.conn.deleteObject(container, obj, { responseDict: rd, signal: call.signal });
   } catch (err) {
-    if (!(err instanceof ClientException && err.httpStatus === 404)) {
+    if (!(isMissing(err))) {
       result.success = false;
       result.error = toError(err);
     }

@@ -1,8 +1,7 @@
 import type { Connection } from '../connection.js';
-import { ClientException } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { schedule, startCall, type ServiceHandle } from './context.js';
-import { SwiftError, toError } from './errors.js';
+import { isMissing, SwiftError, toError } from './errors.js';
 import { mergeOptions, splitHeaders } from './options.js';
 import type { StatOptions, StatResult } from './types.js';
 
@@ -75,7 +74,7 @@ export async function* stat(
 }
 
 function missing(err: unknown, message: string, where: { container?: string }): Error {
-  return err instanceof ClientException && err.httpStatus === 404 ? new SwiftError(message, { ...where, cause: err }) : toError(err);
+  return isMissing(err) ? new SwiftError(message, { ...where, cause: err }) : toError(err);
 }
 
 function accountName(conn: Connection): string {

@@ -3,7 +3,7 @@ import { fileSource, type BodyInput } from '../http/body.js';
 import { ClientException } from '../errors.js';
 import type { ResponseDict } from '../ops/request.js';
 import type { Call } from './context.js';
-import { SwiftError, toError } from './errors.js';
+import { isMissing, SwiftError, toError } from './errors.js';
 import { chunkData, isIdentical } from './identical.js';
 import { listAll } from './list.js';
 import { attemptsOf, isTrue, splitHeaders } from './options.js';
@@ -154,7 +154,7 @@ async function inspectCurrent(
   try {
     headers = await call.conn.headObject(container, obj, { signal: call.signal });
   } catch (err) {
-    if (err instanceof ClientException && err.httpStatus === 404) return undefined;
+    if (isMissing(err)) return undefined;
     throw err;
   }
   const isSlo = isTrue(headers['x-static-large-object']);

@@ -1,10 +1,9 @@
 import { promises as fsp } from 'node:fs';
-import { ClientException } from '../errors.js';
 import type { Capabilities } from '../ops/capabilities.js';
 import type { ResponseDict } from '../ops/request.js';
 import { createContainer, policyHeader } from './containers.js';
 import { roomFor, schedule, startCall, type Call, type ServiceHandle } from './context.js';
-import { SwiftError, toError } from './errors.js';
+import { isMissing, SwiftError, toError } from './errors.js';
 import { attemptsOf, mergeOptions, parseSegmentSize, splitHeaders } from './options.js';
 import { cleanObjectName, DIR_MARKER_TYPES, EMPTY_ETAG, pythonMtime, pythonNowMtime, segmentContainerOf } from './naming.js';
 import { checkUploadObjects, expandUploads, type UploadJob } from './upload-inputs.js';
@@ -139,7 +138,7 @@ async function dirMarker(
           return res;
         }
       } catch (err) {
-        if (!(err instanceof ClientException && err.httpStatus === 404)) throw err;
+        if (!(isMissing(err))) throw err;
       }
     }
     await call.conn.putObject(container, obj, '', {

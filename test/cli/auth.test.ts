@@ -145,6 +145,20 @@ describe('Keystone credentials', { skip, concurrency: true }, () => {
   });
 });
 
+describe('Keystone auth refused with 404 (a wrong auth URL path)', { skip }, () => {
+  test('is reported as the auth failure it is, never as a missing account or container', async () => {
+    const env = cleanEnv({ ...openrc(), OS_AUTH_URL: `${process.env.KS_AUTH_URL ?? 'http://127.0.0.1:5000/v3'}/nowhere` });
+    const [stat, list, py] = await Promise.all([ours(['stat'], { env }), ours(['list', 'some-container'], { env }), python(['stat'], { env })]);
+    assert.equal(py.code, 1);
+    assert.match(py.stderr, /Not Found \(HTTP 404\)/);
+    for (const run of [stat, list]) {
+      assert.equal(run.code, 1);
+      assert.doesNotMatch(run.stderr, /Account not found|Container '.*' not found/);
+      assert.match(run.stderr, /Keystone v3 auth failed: \S+\/nowhere\S*\/auth\/tokens 404 Not Found/);
+    }
+  });
+});
+
 describe('TLS options', () => {
   test('--insecure, --os-cacert and SWIFTCLIENT_INSECURE against an HTTPS front of the Swift proxy', async () => {
     const pki = makePki();
