@@ -51,6 +51,8 @@ const DEFAULT_TIMEOUT_MS = 300_000;
  */
 export class Transport {
   private agent: Agent | undefined;
+  /** The cacert path when it could not be read (an error for https only). */
+  private caMissing: string | undefined;
   private readonly timeoutMs: number;
   /** A timeout the caller chose: kept to the millisecond (undici's own timers tick every ~0.5 s). */
   private readonly exactTimeout: boolean;
@@ -60,19 +62,33 @@ export class Transport {
     this.timeoutMs = this.exactTimeout ? (options.timeout as number) * 1000 : DEFAULT_TIMEOUT_MS;
   }
 
-  private getAgent(): Agent {
+  /**
+   * The Agent, made on first use. The CA bundle is read then but only needed
+   * for https: as python (requests) does, a missing one is no error for
+   * http URLs. A missing client certificate or key is, for any URL.
+   */
+  private getAgent(https: boolean): Agent {
+    const { cacert, insecure, cert, certKey } = this.options;
     if (!this.agent) {
-      const { cacert, insecure, cert, certKey } = this.options;
+      const ca = cacert && !insecure ? readTlsFile(cacert) : undefined;
+      this.caMissing = ca === null ? (cacert as string) : undefined;
+      const certBytes = cert ? readTlsFile(cert) : undefined;
+      if (certBytes === null) throw new ClientException(`Could not find the TLS certificate file, invalid path: ${cert}`);
+      const keyBytes = certKey ? readTlsFile(certKey) : undefined;
+      if (keyBytes === null) throw new ClientException(`Could not find the TLS key file, invalid path: ${certKey}`);
       this.agent = new Agent({
         keepAliveTimeout: 30_000,
         connect: {
           timeout: this.timeoutMs,
           rejectUnauthorized: !insecure,
-          ...(cacert && !insecure ? { ca: readFileSync(cacert) } : {}),
-          ...(cert ? { cert: readFileSync(cert) } : {}),
-          ...(certKey ? { key: readFileSync(certKey) } : {}),
+          ...(ca ? { ca } : {}),
+          ...(certBytes ? { cert: certBytes } : {}),
+          ...(keyBytes ? { key: keyBytes } : {}),
         },
       });
+    }
+    if (https && this.caMissing !== undefined) {
+      throw new ClientException(`Could not find a suitable TLS CA certificate bundle, invalid path: ${this.caMissing}`);
     }
     return this.agent;
   }
@@ -87,6 +103,7 @@ export class Transport {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new ClientException(`Unsupported scheme "${parsed.protocol.replace(/:$/, '')}" in url "${redactUrl(req.url)}"`);
     }
+    const agent = this.getAgent(parsed.protocol === 'https:');
     if (isDebugEnabled()) debugLog.request(req.method, req.url, req.headers);
     const deadline = this.exactTimeout ? new HeadersDeadline(this.timeoutMs, req.signal) : undefined;
     const signal = deadline?.signal ?? req.signal;
@@ -110,7 +127,7 @@ export class Transport {
       ...(signal ? { signal } : {}),
     };
     try {
-      const res = await this.getAgent().request(options);
+      const res = await agent.request(options);
       const headers = decodeResponseHeaders(res.headers);
       if (isDebugEnabled()) debugLog.response(res.statusCode, res.statusText, headers);
       const idle = this.exactTimeout ? new BodyIdleTimer(this.timeoutMs, res.body) : undefined;
@@ -256,5 +273,14 @@ function safeUrl(url: string): URL | undefined {
     return new URL(url);
   } catch {
     return undefined;
+  }
+}
+
+/** A TLS file's bytes, or null when it cannot be read. */
+function readTlsFile(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null;
   }
 }

@@ -43,6 +43,25 @@ describe('TLS: verified by default; cacert, insecure, client certificates', () =
     });
   });
 
+  test('a cacert that cannot be read: ignored for http (as python), a clear error for https; a missing client cert or key is one for any URL', async () => {
+    const missing = '/nonexistent/ca.pem';
+    const plain = connect({ cacert: missing, retries: 0 });
+    assert.ok((await plain.headAccount())['x-account-object-count'] !== undefined, 'http works');
+    await plain.close();
+    const tls = new Connection({ preauthUrl: `${front.url}${storagePath}`, preauthToken: token, cacert: missing, retries: 0 });
+    await assert.rejects(tls.headAccount(), (err: unknown) => {
+      assert.ok(err instanceof ClientException);
+      assert.equal(err.message, `Could not find a suitable TLS CA certificate bundle, invalid path: ${missing}`);
+      return true;
+    });
+    await tls.close();
+    for (const [option, text] of [['cert', 'certificate'], ['certKey', 'key']] as const) {
+      const conn = connect({ [option]: '/nonexistent/client.pem', retries: 0 });
+      await assert.rejects(conn.headAccount(), new RegExp(`^ClientException: Could not find the TLS ${text} file, invalid path: /nonexistent/client.pem$`));
+      await conn.close();
+    }
+  });
+
   test('cacert verifies the server; data round-trips over TLS', async () => {
     const conn = new Connection({ preauthUrl: `${front.url}${storagePath}`, preauthToken: token, cacert: pki.caCert });
     await conn.putObject(container, 'tls.txt', 'over tls');
