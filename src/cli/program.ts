@@ -106,13 +106,18 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, output: Outpu
   return { program, ctx };
 }
 
+const ARGPARSE_ERRORS = new Set(['commander.invalidArgument', 'commander.optionMissingArgument']);
+
 /** Parses `argv` (without node and the script), runs the command, resolves to the exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, output: Output = new Output()): Promise<number> {
   const { program, ctx } = buildProgram(env, output);
   try {
     await program.parseAsync(normaliseArgv(argv), { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CommanderError) {
+      // argparse's usage errors (a bad or missing option value) exit with 2
+      return ARGPARSE_ERRORS.has(err.code) ? 2 : err.exitCode;
+    }
     if (err instanceof UsageError) {
       output.errorBlock(err.message);
       return err.exitCode;

@@ -157,6 +157,13 @@ describe('errors', { concurrency: true }, () => {
       assert.equal(r.code, 1, args.join(' '));
       assert.equal(r.stderr, message, args.join(' '));
     }
+    // a bad or missing option value: argparse's exit status 2, one line
+    for (const args of [['-R', 'abc', 'stat'], ['-T', 'abc', 'stat'], ['stat', '-H'], ['tempurl', 'GET', '60', '/v1/a/c/o', 'k', '--digest', 'md5']]) {
+      const [a, b] = await both(args);
+      assert.equal(b.code, 2, `swift ${args.join(' ')}`);
+      assert.equal(a.code, 2, `${args.join(' ')}: ${a.stderr}`);
+      assert.equal(a.stderr.trimEnd().split('\n').length, 1, a.stderr);
+    }
   });
 
   test('a server error is one line (with the transaction id), no stack trace', async () => {
