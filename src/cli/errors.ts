@@ -44,6 +44,18 @@ export function errorDetails(err: unknown): string {
   return lines.join('\n');
 }
 
+/**
+ * python's `str(SwiftError)`, which `swift delete` prints: the value's repr,
+ * then ` container:`, ` object:` and ` segment:` when set.
+ */
+export function pySwiftErrorStr(err: SwiftError): string {
+  let text = pyStrRepr(errorText(err));
+  if (err.container !== undefined) text += ` container:${err.container}`;
+  if (err.object !== undefined) text += ` object:${err.object}`;
+  if (err.segment !== undefined) text += ` segment:${String(err.segment)}`;
+  return text;
+}
+
 /** A 404 from the server, directly or as the cause of a SwiftError. */
 export function isNotFound(err: unknown): boolean {
   if (err instanceof ClientException) return err.httpStatus === 404 && !isAuthFailure(err);

@@ -140,6 +140,7 @@ describe('errors', { concurrency: true }, () => {
       sameOutput(['stat', `${prefix}-missing`]),
       sameOutput(['list', `${prefix}-missing`]),
       sameOutput(['download', `${prefix}-missing`, 'obj']),
+      sameOutput(['delete', `${prefix}-missing`]),
       sameOutput(['stat', `${container}/a.txt`]),
       sameOutput(['stat'], { env: cleanEnv() }),
     ]);

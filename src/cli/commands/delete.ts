@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { DeleteResult } from '../../service/types.js';
+import { SwiftError } from '../../service/errors.js';
 import type { CliContext } from '../context.js';
-import { errorText } from '../errors.js';
+import { errorText, pySwiftErrorStr } from '../errors.js';
 import { UsageError } from '../output.js';
 import type { Runner } from '../program.js';
 import { attemptsSuffix, checkThreads, collect, int, service, slashWarning, usage } from './shared.js';
@@ -31,7 +32,9 @@ function report(ctx: CliContext, r: DeleteResult, yesAll: boolean): void {
     return;
   }
   const path = o ? `${c}/${o}` : c;
-  ctx.output.error(`Error Deleting: ${path}: ${errorText(r.error)}`);
+  // `swift` formats r['error'] itself here: a SwiftError shows as its str()
+  const text = r.error instanceof SwiftError ? pySwiftErrorStr(r.error) : errorText(r.error);
+  ctx.output.error(`Error Deleting: ${path}: ${text}`);
 }
 
 export function registerDelete(program: Command, ctx: CliContext, run: Runner): void {
