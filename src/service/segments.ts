@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { ClientException } from '../errors.js';
 import type { BodyInput, ReplayableSource } from '../http/body.js';
 import type { ResponseDict } from '../ops/request.js';
 import type { Call } from './context.js';
@@ -30,6 +31,8 @@ export interface LargeUpload {
   /** `container/prefix` of the previous DLO's segments: never removed on failure. */
   protectedPrefix?: string | undefined;
   progress: Progress;
+  /** Segment paths (`container/name`) whose PUT was sent: after an abort, the server may have stored any of them. */
+  sent?: Set<string> | undefined;
 }
 
 /** A segment that is stored: where, its ETag and size. */
@@ -94,7 +97,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
   try {
     await call.conn.putObject(up.container, up.obj, '', { contentLength: 0, headers: up.putHeaders, responseDict: rd, signal: call.signal });
   } catch (err) {
-    throw await failed(call, up, stored, results, 'Could not write the DLO manifest', err);
+    throw await manifestFailed(call, up, stored, results, 'Could not write the DLO manifest', err);
   }
   return { manifestResponseDict: rd, segmentResults: results, newPaths: pathsOf(stored), dloManifest };
 }
@@ -123,6 +126,7 @@ export async function putSegment(
     result.error = toError(call.signal.reason);
     return result;
   }
+  (up.sent ??= new Set()).add(`${up.segmentContainer}/${name}`);
   try {
     const options = { contentLength: length, headers, responseDict: rd, signal: call.signal, checksum: call.checksum };
     result.segmentEtag = await call.conn.putObject(
@@ -200,15 +204,36 @@ export async function putSloManifest(
       signal: call.signal,
     });
   } catch (err) {
-    throw await failed(call, up, stored, results, 'Could not write the SLO manifest', err);
+    throw await manifestFailed(call, up, stored, results, 'Could not write the SLO manifest', err);
   }
   return { manifestResponseDict: rd, segmentResults: results, newPaths: pathsOf(stored) };
 }
 
 /**
+ * A manifest PUT that failed. When the server said no, the segments go (see
+ * `failed`); when no answer came (aborted, network error, timeout) the
+ * manifest may have been written all the same, so its segments stay: deleting
+ * them could break a live object.
+ */
+async function manifestFailed(
+  call: Call<UploadResult>,
+  up: LargeUpload,
+  stored: StoredSegment[],
+  results: UploadSegmentResult[],
+  message: string,
+  cause: unknown,
+): Promise<Error> {
+  const answered = cause instanceof ClientException && cause.httpStatus !== undefined;
+  if (answered && !call.signal.aborted) return failed(call, up, stored, results, message, cause);
+  if (call.signal.aborted) return toError(call.signal.reason);
+  const detail = `; its ${stored.length} segments are kept, since the manifest may have been written`;
+  return new LargeUploadError(`${message}. ${up.container}/${up.obj}${detail}: ${toError(cause).message}`, results, cause);
+}
+
+/**
  * Removes the segments this upload wrote (except those the object's previous
- * manifest still uses) and builds the error to throw. Nothing is sent once
- * the call is aborted.
+ * manifest still uses) and builds the error to throw. After an abort they are
+ * removed without reporting each (see removeAfterAbort).
  */
 export async function failed(
   call: Call<UploadResult>,
@@ -218,9 +243,15 @@ export async function failed(
   message: string,
   cause: unknown,
 ): Promise<Error> {
-  if (call.signal.aborted) return toError(call.signal.reason);
   const prefix = up.protectedPrefix;
-  const doomed = [...pathsOf(stored)].filter((p) => !up.protectedPaths.has(p) && !(prefix !== undefined && p.startsWith(prefix)));
+  const ours = (p: string): boolean => !up.protectedPaths.has(p) && !(prefix !== undefined && p.startsWith(prefix));
+  if (call.signal.aborted) {
+    // Not only the segments reported stored: one cut off by the abort may
+    // have been stored all the same (DELETE's later timestamp wins either way).
+    await removeAfterAbort(call, [...new Set([...pathsOf(stored), ...(up.sent ?? [])])].filter(ours));
+    return toError(call.signal.reason);
+  }
+  const doomed = [...pathsOf(stored)].filter(ours);
   const deletions = await deleteSegments(call, doomed);
   const left = deletions.filter((d) => !d.success).length;
   const detail = left ? `; ${left} uploaded segments could not be removed` : doomed.length ? `; the ${doomed.length} uploaded segments were removed` : '';
@@ -235,6 +266,25 @@ export async function deleteSegments<R>(call: Call<R>, paths: Iterable<string>):
     jobs.push(call.segmentLimit(() => deleteSegment(call, path.slice(0, at), path.slice(at + 1))));
   }
   return Promise.all(jobs);
+}
+
+/** How long an aborted upload may spend removing the segments it wrote. */
+const ABORT_CLEANUP_MS = 10_000;
+
+/**
+ * An aborted upload leaves no orphans behind: the segments it stored are
+ * deleted (all at once, no results reported, bounded in time) before the
+ * call settles. python, which cannot be aborted, leaves them on Ctrl-C.
+ */
+async function removeAfterAbort<R>(call: Call<R>, paths: string[]): Promise<void> {
+  if (paths.length === 0) return;
+  const signal = AbortSignal.timeout(ABORT_CLEANUP_MS);
+  await Promise.allSettled(
+    paths.map((path) => {
+      const at = path.indexOf('/');
+      return call.conn.deleteObject(path.slice(0, at), path.slice(at + 1), { signal });
+    }),
+  );
 }
 
 /** python's `_delete_segment`: a 404 counts as deleted. */

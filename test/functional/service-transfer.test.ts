@@ -434,6 +434,23 @@ describe('SwiftService failures and aborts', () => {
     }
   });
 
+  test('abort after segments were stored: they, and any cut off in flight, are removed before the iterator rejects', async () => {
+    const container = newContainer('svc-abort-clean');
+    const controller = new AbortController();
+    let stored = 0;
+    await assert.rejects(async () => {
+      for await (const r of swift.upload(container, [join(src, 'big-0.bin')], { segmentSize: SEGMENT, segmentThreads: 2, signal: controller.signal })) {
+        if (r.action === 'upload_segment' && r.success) {
+          stored += 1;
+          controller.abort();
+        }
+      }
+    }, { name: 'AbortError' });
+    assert.ok(stored >= 1);
+    assert.deepEqual(await segmentNames(container), [], 'no orphan segment');
+    await assert.rejects(conn.headObject(container, 'big-0.bin'), { httpStatus: 404 });
+  });
+
   test('abort during a download leaves no file (not even a partial one)', async () => {
     const container = newContainer('svc-abort-dl');
     assertAllSucceeded(await collect(swift.upload(container, [{ source: join(src, 'big-1.bin'), objectName: 'big' }])));
