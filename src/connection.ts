@@ -20,6 +20,8 @@ import * as object from './ops/object.js';
 import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PutObjectOptions } from './ops/object.js';
 import { isFinalError, type OpContext, type ResponseDict } from './ops/request.js';
 import type { ConnectionOptions, OsOptions } from './options.js';
+import { isAuthFailure } from './auth/http.js';
+import { untilAborted } from './util/abort.js';
 import { redactValue } from './util/redact.js';
 import { headerLength, nonNegative, storageUrl } from './util/checks.js';
 import { connectionOptionsFromEnv } from './env.js';
@@ -130,11 +132,12 @@ export class Connection {
   }
 
   // Concurrent callers wait on one login instead of each starting their own.
+  /** One login shared by concurrent callers; it runs on no caller's signal, so one caller's abort stops only its own wait. */
   private sharedAuth(signal: AbortSignal | undefined): Promise<AuthTokens> {
     if (!this.#pendingAuth) {
       this.#pendingAuth = (async () => {
         try {
-          const result = await authenticate(this.#transport, this.credentials, this.session, signal);
+          const result = await authenticate(this.#transport, this.credentials, this.session, undefined);
           this.url = result.url;
           this.#token = result.token;
           this.#tokenExpiresAt = result.expiresAt;
@@ -144,7 +147,7 @@ export class Connection {
         }
       })();
     }
-    return this.#pendingAuth;
+    return untilAborted(this.#pendingAuth, signal);
   }
 
   /** Authenticates the service user; resolves to `[storageUrl, serviceToken]`. */
@@ -194,9 +197,11 @@ export class Connection {
       o.onAttempt?.(attempts);
       const attemptDict: ResponseDict = {};
       let retryAfter: number | undefined;
+      let sentToken: string | undefined;
       try {
         if (o.signal?.aborted) throw o.signal.reason;
         await this.ensureAuth(o.signal);
+        sentToken = this.#token;
         const result = await op({
           transport: this.#transport,
           url: storageUrl(this.url as string),
@@ -215,7 +220,16 @@ export class Connection {
         if (!(err instanceof ClientException) || isFinalError(err)) throw err;
         const status = err.httpStatus;
         let skipSleep = false;
-        if (status === 401) {
+        if (status === 401 && isAuthFailure(err)) {
+          // Keystone refused the credentials themselves: a second login would be refused too
+          throw err;
+        } else if (status === 401 && sentToken !== undefined && this.#token !== sentToken) {
+          // Another call has already re-authenticated (or is at it): retry on its token
+          // rather than throwing that fresh token away.
+          if (retriedAuth) throw err;
+          retriedAuth = true;
+          skipSleep = true;
+        } else if (status === 401) {
           const shouldRetry = this.session
             ? (await this.session.invalidate()) !== false
             : Boolean(this.authUrl && this.user && this.#key) || (this.parsedAuthVersion() !== '1' && Boolean(this.authUrl && this.osOptions.authType));

@@ -1,6 +1,7 @@
 import { Transport, type TransportOptions } from '../http/transport.js';
 import { findEndpoint, isExpiring, type AccessInfo, type EndpointFilter } from './access.js';
 import type { AuthPlugin } from './plugins.js';
+import { untilAborted } from '../util/abort.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -26,34 +27,39 @@ export interface SessionOptions extends TransportOptions {
  */
 export class Session implements SessionLike {
   readonly auth: AuthPlugin;
-  private readonly transport: Transport;
-  private access: AccessInfo | undefined;
-  private pending: Promise<AccessInfo> | undefined;
+  // #private: util.inspect and JSON.stringify must never show the token.
+  readonly #transport: Transport;
+  #access: AccessInfo | undefined;
+  #pending: Promise<AccessInfo> | undefined;
   /** Number of authentications performed (useful to observe refreshes). */
   authCount = 0;
 
   constructor(options: SessionOptions) {
     this.auth = options.auth;
     const { auth: _auth, ...transportOptions } = options;
-    this.transport = new Transport(transportOptions);
+    this.#transport = new Transport(transportOptions);
   }
 
-  /** The current AccessInfo, authenticating when missing or about to expire. */
+  /**
+   * The current AccessInfo, authenticating when missing or about to expire.
+   * The login is shared and runs on no caller's signal: one caller giving up
+   * (`signal`) stops only its own wait, never the others'.
+   */
   async getAccess(signal?: AbortSignal): Promise<AccessInfo> {
-    if (this.access && !isExpiring(this.access.expiresAt)) return this.access;
-    if (!this.pending) {
-      this.pending = (async () => {
+    if (this.#access && !isExpiring(this.#access.expiresAt)) return this.#access;
+    if (!this.#pending) {
+      this.#pending = (async () => {
         try {
           this.authCount += 1;
-          const access = await this.auth.authenticate(this.transport, signal);
-          this.access = access;
+          const access = await this.auth.authenticate(this.#transport);
+          this.#access = access;
           return access;
         } finally {
-          this.pending = undefined;
+          this.#pending = undefined;
         }
       })();
     }
-    return this.pending;
+    return untilAborted(this.#pending, signal);
   }
 
   async getToken(): Promise<string> {
@@ -66,16 +72,16 @@ export class Session implements SessionLike {
 
   /** When the current token expires, if known. */
   get expiresAt(): Date | undefined {
-    return this.access?.expiresAt;
+    return this.#access?.expiresAt;
   }
 
   /** Drops the cached token; the next call authenticates again. */
   invalidate(): boolean {
-    this.access = undefined;
+    this.#access = undefined;
     return true;
   }
 
   async close(): Promise<void> {
-    await this.transport.close();
+    await this.#transport.close();
   }
 }

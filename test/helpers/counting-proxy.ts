@@ -26,12 +26,18 @@ export function forwardTo(target: string): (req: IncomingMessage, res: ServerRes
   };
 }
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+/**
+ * `delayMs`: each request waits that long before it is forwarded (a slow
+ * server), or a function of the request's number (0, 1, ...) for staggered answers.
+ */
+export async function startCountingProxy(target: string, delayMs: number | ((n: number) => number) = 0): Promise<CountingProxy> {
   const forward = forwardTo(target);
   const seen: string[] = [];
   const server: Server = createServer((req, res) => {
+    const delay = typeof delayMs === 'function' ? delayMs(seen.length) : delayMs;
     seen.push(`${req.method} ${req.url}`);
-    forward(req, res);
+    if (delay > 0) setTimeout(() => forward(req, res), delay);
+    else forward(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

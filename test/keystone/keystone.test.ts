@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ClientException, Connection, Session, v3, type AccessInfo, type AuthPlugin } from '../../src/index.js';
@@ -264,6 +265,66 @@ describe('token lifetime and concurrency', () => {
     assert.equal(listing.length, calls);
     for (let i = 0; i < calls; i += 1) await conn.deleteObject(container, `o${i}`);
     await conn.deleteContainer(container);
+  });
+
+  test('a wrong password is one token request (no second login that Keystone would refuse too)', async () => {
+    const before = keystone.count('POST', /\/v3\/auth\/tokens/);
+    const conn = new Connection({ authUrl: `${keystone.url}/v3`, user: 'tester', key: 'wrong', authVersion: '3', tenantName: 'test', ...fast });
+    await assert.rejects(conn.headAccount(), { httpStatus: 401 });
+    assert.equal(keystone.count('POST', /\/v3\/auth\/tokens/) - before, 1);
+  });
+
+  test("one caller's abort stops only its own wait for a shared login, not the others'", async () => {
+    // Keystone answers slowly here: every login waits 300 ms in the proxy
+    const slow = await startCountingProxy('http://127.0.0.1:5000', 300);
+    try {
+      for (const make of [
+        () => new Connection({ authUrl: `${slow.url}/v3`, user: 'tester', key: 'testing', authVersion: '3', tenantName: 'test', ...fast }),
+        () => new Connection({ session: new Session({ auth: new v3.Password({ authUrl: `${slow.url}/v3`, username: 'tester', password: 'testing', projectName: 'test' }) }), ...fast }),
+      ]) {
+        const conn = make();
+        const controller = new AbortController();
+        const aborted = conn.headAccount({ signal: controller.signal });
+        const others = Array.from({ length: 5 }, () => conn.headAccount());
+        setTimeout(() => controller.abort(), 50);
+        await assert.rejects(aborted, { name: 'AbortError' });
+        const results = await Promise.all(others);
+        assert.equal(results.length, 5);
+      }
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('401s that come back after another call already logged in again reuse its token (one re-login for 20 calls)', async () => {
+    const probe = new Connection({ authUrl: AUTH_URL, user: 'tester', key: 'testing', authVersion: '3', tenantName: 'test' });
+    const [swiftUrl] = await probe.getAuth();
+    await probe.close();
+    // Swift's answers come back staggered, 40 ms apart
+    const front = await startCountingProxy(new URL(swiftUrl).origin, (n) => (n % 20) * 40);
+    try {
+      const conn = new Connection({
+        authUrl: `${keystone.url}/v3`, user: 'tester', key: 'testing', authVersion: '3', tenantName: 'test',
+        osOptions: { objectStorageUrl: `${front.url}${new URL(swiftUrl).pathname}` }, ...fast,
+      });
+      await conn.headAccount();
+      conn.token = 'garbage';
+      const before = keystone.count('POST', /\/v3\/auth\/tokens/);
+      await Promise.all(Array.from({ length: 20 }, () => conn.headAccount()));
+      assert.equal(keystone.count('POST', /\/v3\/auth\/tokens/) - before, 1);
+      await conn.close();
+    } finally {
+      await front.close();
+    }
+  });
+
+  test('a Session never shows its token to util.inspect or JSON.stringify', async () => {
+    const session = new Session({ auth: new v3.Password({ authUrl: AUTH_URL, username: 'tester', password: 'testing', projectName: 'test' }) });
+    const token = await session.getToken();
+    for (const text of [inspect(session, { depth: 10, showHidden: true }), JSON.stringify(session)]) {
+      assert.ok(!text.includes(token), text.slice(0, 200));
+      assert.ok(!text.includes('testing'), 'nor the password');
+    }
   });
 
   test('a revoked token (401) is replaced by one re-authentication', async () => {
