@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import { isExpiring } from './auth/access.js';
-import { authenticate, parseAuthVersion, type AuthTokens, type CredentialSet } from './auth/connection-auth.js';
+import { authenticate, parseAuthVersion, serviceCredentials, type AuthTokens, type CredentialSet } from './auth/connection-auth.js';
 import type { SessionLike } from './auth/session.js';
 import { ClientException } from './errors.js';
 import { PreparedBody, type BodyInput } from './http/body.js';
-import { hasHeader, headerRecord, mergeHeaders, type HeadersInput, type ResponseHeaders } from './http/headers.js';
-import { containerPath, objectPath } from './ops/paths.js';
+import { hasHeader, headerRecord, type HeadersInput, type ResponseHeaders } from './http/headers.js';
+import { precheck } from './ops/paths.js';
 import { ObjectBody } from './http/object-body.js';
 import { parseRetryAfter, retryDelay, sleep } from './http/retry.js';
 import { isNetworkError, Transport } from './http/transport.js';
@@ -18,7 +18,7 @@ import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutConta
 import { collectListing, listingState } from './ops/listing.js';
 import * as object from './ops/object.js';
 import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PutObjectOptions } from './ops/object.js';
-import { isFinalError, type OpContext, type ResponseDict } from './ops/request.js';
+import { addResponseDict, isFinalError, type OpContext, type ResponseDict } from './ops/request.js';
 import type { ConnectionOptions, OsOptions } from './options.js';
 import { isAuthFailure } from './auth/http.js';
 import { untilAborted } from './util/abort.js';
@@ -67,6 +67,9 @@ export class Connection {
   readonly #key: string | undefined;
   readonly #transport: Transport;
   #pendingAuth: Promise<AuthTokens> | undefined;
+  #pendingServiceAuth: Promise<AuthTokens> | undefined;
+  #serviceExpiresAt: Date | undefined;
+  #serviceUrl: string | undefined;
   readonly #names = new NameLimitGuard(() => this.#readOwnInfo());
 
   constructor(options: ConnectionOptions = {}) {
@@ -152,36 +155,40 @@ export class Connection {
 
   /** Authenticates the service user; resolves to `[storageUrl, serviceToken]`. */
   async getServiceAuth(options: CallOptions = {}): Promise<[string, string]> {
-    const os = this.osOptions;
-    const creds: CredentialSet = {
-      authUrl: this.authUrl,
-      user: os.serviceUsername,
-      key: os.serviceKey,
-      authVersion: this.parsedAuthVersion(),
-      osOptions: {
-        tenantName: os.serviceProjectName,
-        projectName: os.serviceProjectName,
-        userDomainId: os.userDomainId,
-        userDomainName: os.userDomainName,
-        projectDomainId: os.projectDomainId,
-        projectDomainName: os.projectDomainName,
-        regionName: os.regionName,
-        serviceType: os.serviceType,
-        endpointType: os.endpointType,
-        objectStorageUrl: os.objectStorageUrl,
-      },
-    };
-    const result = await authenticate(this.#transport, creds, this.session, options.signal);
-    this.serviceToken = result.token;
+    const result = await this.sharedServiceAuth(options.signal);
     return [result.url, result.token];
   }
 
+  /** The service user's login, shared like the main one, its expiry tracked. */
+  private sharedServiceAuth(signal: AbortSignal | undefined): Promise<AuthTokens> {
+    this.#pendingServiceAuth ??= (async () => {
+      try {
+        const creds = serviceCredentials(this.authUrl, this.parsedAuthVersion(), this.osOptions);
+        const result = await authenticate(this.#transport, creds, this.session, undefined);
+        this.serviceToken = result.token;
+        this.#serviceExpiresAt = result.expiresAt;
+        this.#serviceUrl = result.url;
+        return result;
+      } finally {
+        this.#pendingServiceAuth = undefined;
+      }
+    })();
+    return untilAborted(this.#pendingServiceAuth, signal);
+  }
+
   private async ensureAuth(signal: AbortSignal | undefined): Promise<void> {
-    if (!this.url || !this.#token || isExpiring(this.#tokenExpiresAt)) await this.sharedAuth(signal);
-    if (this.serviceAuthEnabled && !this.serviceToken) {
-      const [url] = await this.getServiceAuth({ signal });
-      this.url = url;
+    let renewed = false;
+    if (!this.url || !this.#token || isExpiring(this.#tokenExpiresAt)) {
+      await this.sharedAuth(signal);
+      renewed = true;
     }
+    if (!this.serviceAuthEnabled) return;
+    if (!this.serviceToken || isExpiring(this.#serviceExpiresAt)) {
+      await this.sharedServiceAuth(signal);
+      renewed = true;
+    }
+    // With a service token the storage URL is the service login's, as in python.
+    if (renewed && this.#serviceUrl) this.url = this.#serviceUrl;
   }
 
   /** The retry loop of swiftclient's `Connection._retry`, with jitter and Retry-After. */
@@ -482,26 +489,3 @@ export class Connection {
 
 /** How long the name-length guard waits for /info before letting the server decide. */
 const INFO_DEADLINE_MS = 10_000;
-
-/** Normalises options and refuses bad names and headers before any request. */
-function precheck<O extends object>(
-  options: O | null | undefined,
-  cont: string | undefined,
-  obj: string | undefined,
-  headerSets: (o: O) => Array<HeadersInput | Record<string, string | undefined> | undefined>,
-): O {
-  const o = (options ?? {}) as O;
-  if (obj !== undefined) objectPath(cont as string, obj);
-  else if (cont !== undefined) containerPath(cont);
-  mergeHeaders(...(headerSets(o) as Array<HeadersInput | undefined>));
-  return o;
-}
-
-function addResponseDict(target: ResponseDict | undefined, attempt: ResponseDict): void {
-  if (!target) return;
-  const { responseDicts: _ignored, ...copy } = attempt;
-  (target.responseDicts ??= []).push(copy);
-  if (attempt.status !== undefined) target.status = attempt.status;
-  if (attempt.reason !== undefined) target.reason = attempt.reason;
-  if (attempt.headers !== undefined) target.headers = attempt.headers;
-}

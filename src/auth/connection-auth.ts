@@ -33,6 +33,28 @@ export interface CredentialSet {
   osOptions: OsOptions;
 }
 
+/** python's `get_service_auth`: the service user's credentials, scoped by the main user's domains and endpoint choice. */
+export function serviceCredentials(authUrl: string | undefined, authVersion: AuthVersion, os: OsOptions): CredentialSet {
+  return {
+    authUrl,
+    user: os.serviceUsername,
+    key: os.serviceKey,
+    authVersion,
+    osOptions: {
+      tenantName: os.serviceProjectName,
+      projectName: os.serviceProjectName,
+      userDomainId: os.userDomainId,
+      userDomainName: os.userDomainName,
+      projectDomainId: os.projectDomainId,
+      projectDomainName: os.projectDomainName,
+      regionName: os.regionName,
+      serviceType: os.serviceType,
+      endpointType: os.endpointType,
+      objectStorageUrl: os.objectStorageUrl,
+    },
+  };
+}
+
 const AUTH_TYPES = new Set(['password', 'v2password', 'v3password', 'v3applicationcredential']);
 
 /**

@@ -1,4 +1,5 @@
 import { ClientException } from '../errors.js';
+import { mergeHeaders, type HeadersInput } from '../http/headers.js';
 import { hasLoneSurrogate, quote, requoteQuery } from '../util/quote.js';
 
 const NO_UTF8 = 'holds a lone surrogate, which has no UTF-8 form';
@@ -42,4 +43,18 @@ export function withQuery(query: string | undefined): string | undefined {
   if (typeof query !== 'string') throw new ClientException(`queryString must be a string, not ${typeof query}`);
   if (hasLoneSurrogate(query)) throw new ClientException(`queryString ${JSON.stringify(query)} ${NO_UTF8}`);
   return requoteQuery(query.replace(/^\?/, '')) || undefined;
+}
+
+/** Normalises options and refuses bad names and headers before any request. */
+export function precheck<O extends object>(
+  options: O | null | undefined,
+  cont: string | undefined,
+  obj: string | undefined,
+  headerSets: (o: O) => Array<HeadersInput | Record<string, string | undefined> | undefined>,
+): O {
+  const o = (options ?? {}) as O;
+  if (obj !== undefined) objectPath(cont as string, obj);
+  else if (cont !== undefined) containerPath(cont);
+  mergeHeaders(...(headerSets(o) as Array<HeadersInput | undefined>));
+  return o;
 }

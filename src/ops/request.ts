@@ -144,3 +144,13 @@ export async function readJson<T>(res: HttpResponse, method: string, signal: Abo
     throw new ClientException(`${method} ${res.url}: the server's answer is not JSON`, { cause: err });
   }
 }
+
+/** Records one attempt in the caller's responseDict (python keeps every try in `responseDicts`). */
+export function addResponseDict(target: ResponseDict | undefined, attempt: ResponseDict): void {
+  if (!target) return;
+  const { responseDicts: _ignored, ...copy } = attempt;
+  (target.responseDicts ??= []).push(copy);
+  if (attempt.status !== undefined) target.status = attempt.status;
+  if (attempt.reason !== undefined) target.reason = attempt.reason;
+  if (attempt.headers !== undefined) target.headers = attempt.headers;
+}

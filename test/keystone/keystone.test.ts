@@ -364,6 +364,22 @@ describe('service tokens', () => {
     await withService.deleteObject(container, 'svc.txt');
     await withService.deleteContainer(container);
   });
+
+  test('20 concurrent calls on a fresh Connection with a service user: one login each', async () => {
+    const keystone = await startCountingProxy('http://127.0.0.1:5000');
+    try {
+      const projectId = need('KS_TEST_PROJECT_ID');
+      const conn = new Connection({
+        authUrl: `${keystone.url}/v3`, user: 'tester', key: 'testing', authVersion: '3', tenantName: 'test', retries: 0,
+        osOptions: { serviceUsername: need('KS_SERVICE_USERNAME'), serviceKey: need('KS_SERVICE_PASSWORD'), serviceProjectName: need('KS_SERVICE_PROJECT_NAME'), objectStorageUrl: `${need('KS_PROXY_URL')}/v1/SERVICE_${projectId}` },
+      });
+      await Promise.all(Array.from({ length: 20 }, () => conn.headAccount()));
+      assert.equal(keystone.count('POST', /\/v3\/auth\/tokens/), 2, 'the user and the service user, once each');
+      await conn.close();
+    } finally {
+      await keystone.close();
+    }
+  });
 });
 
 describe('environment', () => {
