@@ -97,8 +97,8 @@ export async function authenticate(
 
 async function keystoneAuthenticate(transport: Transport, creds: CredentialSet, os: OsOptions, signal?: AbortSignal): Promise<AccessInfo> {
   let user = creds.user;
-  // 'tenant:user' names both at once, as swiftclient accepts.
-  if (user && !os.tenantName && user.includes(':')) {
+  // 'tenant:user' names both at once and, as in python's Connection, wins over tenantName.
+  if (user && user.includes(':')) {
     const at = user.indexOf(':');
     os.tenantName = user.slice(0, at);
     user = user.slice(at + 1);

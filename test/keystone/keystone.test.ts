@@ -76,6 +76,9 @@ describe('Keystone v3 (real Keystone, Swift proxy with keystoneauth)', () => {
     assert.equal((await conn.getAuth())[0], need('KS_STORAGE_URL'));
     const tenant = new Connection({ authUrl: AUTH_URL, user: 'tester', key: 'testing', authVersion: '3', tenantName: 'test' });
     assert.equal((await tenant.getAuth())[0], need('KS_STORAGE_URL'));
+    // both: the user's prefix wins, as in python's Connection
+    const both = new Connection({ authUrl: AUTH_URL, user: 'test:tester', key: 'testing', authVersion: '3', tenantName: 'not-a-project' });
+    assert.equal((await both.getAuth())[0], need('KS_STORAGE_URL'));
     const none = new Connection({ authUrl: AUTH_URL, user: 'tester', key: 'testing', authVersion: '3' });
     await assert.rejects(none.getAuth(), /No project name or project id specified/);
   });
