@@ -244,14 +244,16 @@ export async function failed(
   cause: unknown,
 ): Promise<Error> {
   const prefix = up.protectedPrefix;
-  const ours = (p: string): boolean => !up.protectedPaths.has(p) && !(prefix !== undefined && p.startsWith(prefix));
+  // Not only the segments reported stored: one cut off by an abort or a
+  // network error, or refused for its ETag, may be stored all the same (a
+  // DELETE's later timestamp wins either way; a 404 counts as deleted).
+  const doomed = [...new Set([...pathsOf(stored), ...(up.sent ?? [])])].filter(
+    (p) => !up.protectedPaths.has(p) && !(prefix !== undefined && p.startsWith(prefix)),
+  );
   if (call.signal.aborted) {
-    // Not only the segments reported stored: one cut off by the abort may
-    // have been stored all the same (DELETE's later timestamp wins either way).
-    await removeAfterAbort(call, [...new Set([...pathsOf(stored), ...(up.sent ?? [])])].filter(ours));
+    await removeAfterAbort(call, doomed);
     return toError(call.signal.reason);
   }
-  const doomed = [...pathsOf(stored)].filter(ours);
   const deletions = await deleteSegments(call, doomed);
   const left = deletions.filter((d) => !d.success).length;
   const detail = left ? `; ${left} uploaded segments could not be removed` : doomed.length ? `; the ${doomed.length} uploaded segments were removed` : '';
