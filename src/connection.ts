@@ -21,7 +21,7 @@ import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObje
 import { addResponseDict, isFinalError, type OpContext, type ResponseDict } from './ops/request.js';
 import type { ConnectionOptions, OsOptions } from './options.js';
 import { isAuthFailure } from './auth/http.js';
-import { untilAborted } from './util/abort.js';
+import { SharedRun } from './util/abort.js';
 import { redactValue } from './util/redact.js';
 import { headerLength, nonNegative, storageUrl } from './util/checks.js';
 import { connectionOptionsFromEnv } from './env.js';
@@ -66,8 +66,8 @@ export class Connection {
   #tokenExpiresAt: Date | undefined;
   readonly #key: string | undefined;
   readonly #transport: Transport;
-  #pendingAuth: Promise<AuthTokens> | undefined;
-  #pendingServiceAuth: Promise<AuthTokens> | undefined;
+  readonly #auth = new SharedRun<AuthTokens>();
+  readonly #serviceAuth = new SharedRun<AuthTokens>();
   #serviceExpiresAt: Date | undefined;
   #serviceUrl: string | undefined;
   readonly #names = new NameLimitGuard(() => this.#readOwnInfo());
@@ -134,23 +134,16 @@ export class Connection {
     return [result.url, result.token];
   }
 
-  // Concurrent callers wait on one login instead of each starting their own.
   /** One login shared by concurrent callers; it runs on no caller's signal, so one caller's abort stops only its own wait. */
   private sharedAuth(signal: AbortSignal | undefined): Promise<AuthTokens> {
-    if (!this.#pendingAuth) {
-      this.#pendingAuth = (async () => {
-        try {
-          const result = await authenticate(this.#transport, this.credentials, this.session, undefined);
-          this.url = result.url;
-          this.#token = result.token;
-          this.#tokenExpiresAt = result.expiresAt;
-          return result;
-        } finally {
-          this.#pendingAuth = undefined;
-        }
-      })();
-    }
-    return untilAborted(this.#pendingAuth, signal);
+    return this.#auth.run(async () => {
+      const result = await authenticate(this.#transport, this.credentials, this.session, undefined);
+      // With a service token the storage URL is the service login's (python), also after a renewal of the main token.
+      this.url = this.serviceAuthEnabled && this.#serviceUrl ? this.#serviceUrl : result.url;
+      this.#token = result.token;
+      this.#tokenExpiresAt = result.expiresAt;
+      return result;
+    }, signal);
   }
 
   /** Authenticates the service user; resolves to `[storageUrl, serviceToken]`. */
@@ -161,34 +154,21 @@ export class Connection {
 
   /** The service user's login, shared like the main one, its expiry tracked. */
   private sharedServiceAuth(signal: AbortSignal | undefined): Promise<AuthTokens> {
-    this.#pendingServiceAuth ??= (async () => {
-      try {
-        const creds = serviceCredentials(this.authUrl, this.parsedAuthVersion(), this.osOptions);
-        const result = await authenticate(this.#transport, creds, this.session, undefined);
-        this.serviceToken = result.token;
-        this.#serviceExpiresAt = result.expiresAt;
-        this.#serviceUrl = result.url;
-        return result;
-      } finally {
-        this.#pendingServiceAuth = undefined;
-      }
-    })();
-    return untilAborted(this.#pendingServiceAuth, signal);
+    return this.#serviceAuth.run(async () => {
+      const creds = serviceCredentials(this.authUrl, this.parsedAuthVersion(), this.osOptions);
+      const result = await authenticate(this.#transport, creds, this.session, undefined);
+      this.serviceToken = result.token;
+      this.#serviceExpiresAt = result.expiresAt;
+      this.#serviceUrl = result.url;
+      return result;
+    }, signal);
   }
 
   private async ensureAuth(signal: AbortSignal | undefined): Promise<void> {
-    let renewed = false;
-    if (!this.url || !this.#token || isExpiring(this.#tokenExpiresAt)) {
-      await this.sharedAuth(signal);
-      renewed = true;
+    if (!this.url || !this.#token || isExpiring(this.#tokenExpiresAt)) await this.sharedAuth(signal);
+    if (this.serviceAuthEnabled && (!this.serviceToken || isExpiring(this.#serviceExpiresAt))) {
+      this.url = (await this.sharedServiceAuth(signal)).url;
     }
-    if (!this.serviceAuthEnabled) return;
-    if (!this.serviceToken || isExpiring(this.#serviceExpiresAt)) {
-      await this.sharedServiceAuth(signal);
-      renewed = true;
-    }
-    // With a service token the storage URL is the service login's, as in python.
-    if (renewed && this.#serviceUrl) this.url = this.#serviceUrl;
   }
 
   /** The retry loop of swiftclient's `Connection._retry`, with jitter and Retry-After. */
@@ -230,7 +210,7 @@ export class Connection {
         if (status === 401 && isAuthFailure(err)) {
           // Keystone refused the credentials themselves: a second login would be refused too
           throw err;
-        } else if (status === 401 && sentToken !== undefined && this.#token !== sentToken) {
+        } else if (status === 401 && sentToken !== undefined && this.#token !== sentToken && (this.#token !== undefined || this.#auth.pending)) {
           // Another call has already re-authenticated (or is at it): retry on its token
           // rather than throwing that fresh token away.
           if (retriedAuth) throw err;

@@ -1,7 +1,7 @@
 import { Transport, type TransportOptions } from '../http/transport.js';
 import { findEndpoint, isExpiring, type AccessInfo, type EndpointFilter } from './access.js';
 import type { AuthPlugin } from './plugins.js';
-import { untilAborted } from '../util/abort.js';
+import { SharedRun } from '../util/abort.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -30,7 +30,7 @@ export class Session implements SessionLike {
   // #private: util.inspect and JSON.stringify must never show the token.
   readonly #transport: Transport;
   #access: AccessInfo | undefined;
-  #pending: Promise<AccessInfo> | undefined;
+  readonly #login = new SharedRun<AccessInfo>();
   /** Number of authentications performed (useful to observe refreshes). */
   authCount = 0;
 
@@ -47,19 +47,12 @@ export class Session implements SessionLike {
    */
   async getAccess(signal?: AbortSignal): Promise<AccessInfo> {
     if (this.#access && !isExpiring(this.#access.expiresAt)) return this.#access;
-    if (!this.#pending) {
-      this.#pending = (async () => {
-        try {
-          this.authCount += 1;
-          const access = await this.auth.authenticate(this.#transport);
-          this.#access = access;
-          return access;
-        } finally {
-          this.#pending = undefined;
-        }
-      })();
-    }
-    return untilAborted(this.#pending, signal);
+    return this.#login.run(async () => {
+      this.authCount += 1;
+      const access = await this.auth.authenticate(this.#transport);
+      this.#access = access;
+      return access;
+    }, signal);
   }
 
   async getToken(): Promise<string> {

@@ -31,6 +31,8 @@ export interface LargeUpload {
   /** `container/prefix` of the previous DLO's segments: never removed on failure. */
   protectedPrefix?: string | undefined;
   progress: Progress;
+  /** The caller's leaveSegments: a failure removes nothing either. */
+  leaveSegments?: boolean | undefined;
   /** Segment paths (`container/name`) whose PUT was sent: after an abort, the server may have stored any of them. */
   sent?: Set<string> | undefined;
 }
@@ -97,7 +99,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
   try {
     await call.conn.putObject(up.container, up.obj, '', { contentLength: 0, headers: up.putHeaders, responseDict: rd, signal: call.signal });
   } catch (err) {
-    throw await manifestFailed(call, up, stored, results, 'Could not write the DLO manifest', err);
+    throw await manifestFailed(call, up, stored, results, 'Could not write the DLO manifest', err, rd);
   }
   return { manifestResponseDict: rd, segmentResults: results, newPaths: pathsOf(stored), dloManifest };
 }
@@ -138,6 +140,10 @@ export async function putSegment(
     result.success = true;
   } catch (err) {
     result.error = toError(err);
+    // Refused outright: this PUT stored nothing (and the name may be an old manifest's segment).
+    if (err instanceof ClientException && err.httpStatus !== undefined && err.httpStatus >= 400) {
+      up.sent?.delete(`${up.segmentContainer}/${name}`);
+    }
   }
   result.attempts = attemptsOf(rd);
   if (!call.signal.aborted) call.runner.emit(result);
@@ -204,9 +210,22 @@ export async function putSloManifest(
       signal: call.signal,
     });
   } catch (err) {
-    throw await manifestFailed(call, up, stored, results, 'Could not write the SLO manifest', err);
+    throw await manifestFailed(call, up, stored, results, 'Could not write the SLO manifest', err, rd);
   }
   return { manifestResponseDict: rd, segmentResults: results, newPaths: pathsOf(stored) };
+}
+
+/**
+ * Whether a manifest PUT was surely not stored: every try was answered and
+ * the last answer was a 4xx refusal (a 5xx, 408 or 499, or a try without an
+ * answer, may have stored it: a retry's error says nothing of an earlier try).
+ */
+function refusedOnEveryTry(cause: unknown, rd: ResponseDict): boolean {
+  if (!(cause instanceof ClientException) || cause.httpStatus === undefined) return false;
+  const status = cause.httpStatus;
+  if (status < 400 || status >= 500 || status === 408 || status === 499) return false;
+  const tries = rd.responseDicts ?? [];
+  return tries.every((t) => t.status !== undefined && t.status >= 400 && t.status < 500 && t.status !== 408 && t.status !== 499);
 }
 
 /**
@@ -222,9 +241,9 @@ async function manifestFailed(
   results: UploadSegmentResult[],
   message: string,
   cause: unknown,
+  rd: ResponseDict,
 ): Promise<Error> {
-  const answered = cause instanceof ClientException && cause.httpStatus !== undefined;
-  if (answered && !call.signal.aborted) return failed(call, up, stored, results, message, cause);
+  if (!call.signal.aborted && refusedOnEveryTry(cause, rd)) return failed(call, up, stored, results, message, cause);
   if (call.signal.aborted) return toError(call.signal.reason);
   const detail = `; its ${stored.length} segments are kept, since the manifest may have been written`;
   return new LargeUploadError(`${message}. ${up.container}/${up.obj}${detail}: ${toError(cause).message}`, results, cause);
@@ -243,6 +262,13 @@ export async function failed(
   message: string,
   cause: unknown,
 ): Promise<Error> {
+  // leaveSegments skips the look at the current object, so which segments an
+  // old manifest still uses is unknown (a re-upload of the same file reuses
+  // its names): nothing is removed, as python never removes any.
+  if (up.leaveSegments) {
+    if (call.signal.aborted) return toError(call.signal.reason);
+    return new LargeUploadError(`${message}. ${up.container}/${up.obj}; its segments are kept (leaveSegments): ${toError(cause).message}`, results, cause);
+  }
   const prefix = up.protectedPrefix;
   // Not only the segments reported stored: one cut off by an abort or a
   // network error, or refused for its ETag, may be stored all the same (a

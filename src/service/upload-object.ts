@@ -87,6 +87,7 @@ export async function uploadObject(
       protectedPaths: new Set(previous.sloPaths),
       protectedPrefix: previous.dlo === undefined ? undefined : dloPrefixPath(previous.dlo),
       progress,
+      leaveSegments: o.leaveSegments === true,
     };
     let newPaths = new Set<string>();
     if (path !== undefined && size !== undefined && mode.segmentSize > 0 && size > mode.segmentSize) {

@@ -756,6 +756,22 @@ describe('caller input the way python would send it', () => {
     assert.ok(readable.destroyed, 'the Readable was destroyed');
   });
 
+  test('getAuth with a signal already aborted: rejects with its reason, starts no login, leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const wrong = connect({ key: 'wrong', retries: 0 });
+      await assert.rejects(wrong.getAuth({ signal: AbortSignal.abort() }), { name: 'AbortError' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(unhandled, []);
+      assert.equal(wrong.token, undefined, 'no login ran');
+      await wrong.close();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   test("the caller's own stream failing comes back as that error, untried again, with nothing stored", async () => {
     const boom = new Error('boom');
     const sources: Array<[string, () => Parameters<Connection['putObject']>[2]]> = [

@@ -336,6 +336,30 @@ describe('SwiftService failures and aborts', () => {
     }
   });
 
+  test('with leaveSegments a failed re-upload of the same file removes nothing: the live object keeps its segments', async () => {
+    const container = newContainer('svc-fail-leave');
+    const file = join(root, 'again.bin');
+    await randomFile(file, 6 * MiB);
+    assertAllSucceeded(await collect(swift.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB })));
+    const before = await segmentNames(container);
+    const proxy = await FaultProxy.start();
+    const [, token] = await conn.getAuth();
+    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, retries: 1, startingBackoff: 0.01 }));
+    try {
+      proxy.add({ method: 'PUT', path: /\/00000004$/, times: Infinity, fault: { type: 'status', status: 400, body: 'no' } });
+      const results = await collect(viaProxy.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB, leaveSegments: true }));
+      const upload = objects(results, 'upload_object')[0] as UploadObjectResult;
+      assert.equal(upload.success, false);
+      assert.match(upload.error?.message ?? '', /segments are kept \(leaveSegments\)/);
+      assert.deepEqual(await segmentNames(container), before, 'every segment of the live object is still there');
+      const [, body] = await conn.getObject(container, 'again');
+      assert.ok(body.equals(await fsp.readFile(file)));
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
   test('abort stops an upload: the iterator rejects once nothing is in flight', async () => {
     const container = newContainer('svc-abort');
     const controller = new AbortController();
