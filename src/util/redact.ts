@@ -10,6 +10,7 @@ export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
   'x-account-meta-temp-url-key-2',
   'x-container-meta-temp-url-key',
   'x-container-meta-temp-url-key-2',
+  'x-container-sync-key',
   'set-cookie',
   'authorization',
 ]);
@@ -25,6 +26,7 @@ const WHOLLY_SECRET_HEADERS: ReadonlySet<string> = new Set([
   'x-account-meta-temp-url-key-2',
   'x-container-meta-temp-url-key',
   'x-container-meta-temp-url-key-2',
+  'x-container-sync-key',
   'set-cookie',
   'authorization',
 ]);

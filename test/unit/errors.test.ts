@@ -167,8 +167,14 @@ describe('redact', () => {
       assert.ok(SENSITIVE_HEADERS.has(name), name);
     }
     // keys and passwords: not even a prefix
-    const keys = redactHeaders({ 'X-Auth-Key': 'SuperSecretPassword123', 'X-Storage-Pass': 'hunter2hunter2', 'X-Account-Meta-Temp-URL-Key': 'k'.repeat(40), Authorization: 'Basic dXNlcjpwYXNz' });
-    assert.deepEqual(Object.values(keys), ['...', '...', '...', '...']);
+    const keys = redactHeaders({
+      'X-Auth-Key': 'SuperSecretPassword123',
+      'X-Storage-Pass': 'hunter2hunter2',
+      'X-Account-Meta-Temp-URL-Key': 'k'.repeat(40),
+      Authorization: 'Basic dXNlcjpwYXNz',
+      'X-Container-Sync-Key': 'sync-secret-value',
+    });
+    assert.deepEqual(Object.values(keys), ['...', '...', '...', '...', '...']);
   });
 
   test('redactUrlQuery redacts temp_url_sig and signature values only', () => {
