@@ -6,8 +6,10 @@ import { UsageError } from './output.js';
  */
 export async function promptForPassword(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
   if (!input.isTTY) throw new UsageError('Input stream incompatible with --prompt option');
-  output.write('Password: ');
+  // Echo off before the prompt shows: a password typed (or piped into a
+  // terminal) right after it must not be echoed.
   input.setRawMode(true);
+  output.write('Password: ');
   input.resume();
   return new Promise<string>((resolve, reject) => {
     let password = '';

@@ -71,9 +71,14 @@ describe('--prompt on a terminal', () => {
     const env = { ...cleanEnv({ ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user }), TERM: 'xterm' };
     const child = spawn('script', ['-qec', oursLine(['--prompt', 'stat']), '/dev/null'], { cwd: dir, env });
     let output = '';
+    let typed = false;
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
-      if (output.includes('Password:') && child.stdin.writable) child.stdin.end(`${SWIFT.key}\r`);
+      // typed a moment after the prompt shows, as a person would
+      if (output.includes('Password:') && !typed) {
+        typed = true;
+        setTimeout(() => child.stdin.end(`${SWIFT.key}\r`), 100);
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 0, output);
