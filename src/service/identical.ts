@@ -4,7 +4,7 @@ import type { Connection } from '../connection.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { isTrue } from './options.js';
 import { listAll } from './list.js';
-import { parseDloManifest } from './naming.js';
+import { parseDloManifest, splitPath } from './naming.js';
 
 /** One piece of an object as skip-identical compares it: a segment, or the whole object. */
 export interface ChunkInfo {
@@ -46,9 +46,8 @@ export async function chunkData(
     const chunks: ChunkInfo[] = [];
     for (const entry of entries) {
       if (entry.sub_slo && entry.name) {
-        const path = entry.name.replace(/^\/+/, '');
-        const at = path.indexOf('/');
-        const sub = await chunkData(conn, path.slice(0, at), path.slice(at + 1), { 'x-static-large-object': 'True' }, signal);
+        const [subContainer, subObj] = splitPath(entry.name.replace(/^\/+/, ''));
+        const sub = await chunkData(conn, subContainer, subObj, { 'x-static-large-object': 'True' }, signal);
         chunks.push(...sub);
       } else {
         chunks.push({ hash: entry.hash ?? '', bytes: entry.bytes ?? 0, name: entry.name });

@@ -95,6 +95,12 @@ export function segmentContainerOf(container: string, segmentContainer: string |
   return segmentContainer || `${container}_segments`;
 }
 
+/** A normalised `container/object` path split at its first slash. */
+export function splitPath(path: string): [container: string, obj: string] {
+  const at = path.indexOf('/');
+  return [path.slice(0, at), path.slice(at + 1)];
+}
+
 /** `/container/object` without the leading slash (python's `normalize_manifest_path`). */
 export function normalizeManifestPath(path: string): string {
   return path.startsWith('/') ? path.slice(1) : path;

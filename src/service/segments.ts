@@ -11,6 +11,7 @@ import {
   normalizeManifestPath,
   SEGMENT_CONTENT_TYPE,
   sloManifestBody,
+  splitPath,
   type ManifestSegment,
 } from './naming.js';
 import { countedSource, type Progress } from './progress.js';
@@ -221,11 +222,14 @@ export async function putSloManifest(
  * answer, may have stored it: a retry's error says nothing of an earlier try).
  */
 function refusedOnEveryTry(cause: unknown, rd: ResponseDict): boolean {
-  if (!(cause instanceof ClientException) || cause.httpStatus === undefined) return false;
-  const status = cause.httpStatus;
-  if (status < 400 || status >= 500 || status === 408 || status === 499) return false;
-  const tries = rd.responseDicts ?? [];
-  return tries.every((t) => t.status !== undefined && t.status >= 400 && t.status < 500 && t.status !== 408 && t.status !== 499);
+  const refusal = (status: number | undefined): boolean =>
+    status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 499;
+  return cause instanceof ClientException && refusal(cause.httpStatus) && (rd.responseDicts ?? []).every((t) => refusal(t.status));
+}
+
+/** The error of a large upload that failed, with what became of its segments (`detail`). */
+function largeUploadError(up: LargeUpload, results: UploadSegmentResult[], message: string, detail: string, cause: unknown): LargeUploadError {
+  return new LargeUploadError(`${message}. ${up.container}/${up.obj}${detail}: ${toError(cause).message}`, results, cause);
 }
 
 /**
@@ -243,10 +247,9 @@ async function manifestFailed(
   cause: unknown,
   rd: ResponseDict,
 ): Promise<Error> {
-  if (!call.signal.aborted && refusedOnEveryTry(cause, rd)) return failed(call, up, stored, results, message, cause);
   if (call.signal.aborted) return toError(call.signal.reason);
-  const detail = `; its ${stored.length} segments are kept, since the manifest may have been written`;
-  return new LargeUploadError(`${message}. ${up.container}/${up.obj}${detail}: ${toError(cause).message}`, results, cause);
+  if (refusedOnEveryTry(cause, rd)) return failed(call, up, stored, results, message, cause);
+  return largeUploadError(up, results, message, `; its ${stored.length} segments are kept, since the manifest may have been written`, cause);
 }
 
 /**
@@ -267,7 +270,7 @@ export async function failed(
   // its names): nothing is removed, as python never removes any.
   if (up.leaveSegments) {
     if (call.signal.aborted) return toError(call.signal.reason);
-    return new LargeUploadError(`${message}. ${up.container}/${up.obj}; its segments are kept (leaveSegments): ${toError(cause).message}`, results, cause);
+    return largeUploadError(up, results, message, '; its segments are kept (leaveSegments)', cause);
   }
   const prefix = up.protectedPrefix;
   // Not only the segments reported stored: one cut off by an abort or a
@@ -283,15 +286,15 @@ export async function failed(
   const deletions = await deleteSegments(call, doomed);
   const left = deletions.filter((d) => !d.success).length;
   const detail = left ? `; ${left} uploaded segments could not be removed` : doomed.length ? `; the ${doomed.length} uploaded segments were removed` : '';
-  return new LargeUploadError(`${message}. ${up.container}/${up.obj}${detail}: ${toError(cause).message}`, results, cause);
+  return largeUploadError(up, results, message, detail, cause);
 }
 
 /** Deletes segments (`container/name` paths), `segmentThreads` at a time, reporting each. */
 export async function deleteSegments<R>(call: Call<R>, paths: Iterable<string>): Promise<DeleteSegmentResult[]> {
   const jobs: Array<Promise<DeleteSegmentResult>> = [];
   for (const path of paths) {
-    const at = path.indexOf('/');
-    jobs.push(call.segmentLimit(() => deleteSegment(call, path.slice(0, at), path.slice(at + 1))));
+    const [container, obj] = splitPath(path);
+    jobs.push(call.segmentLimit(() => deleteSegment(call, container, obj)));
   }
   return Promise.all(jobs);
 }
@@ -307,12 +310,7 @@ const ABORT_CLEANUP_MS = 10_000;
 async function removeAfterAbort<R>(call: Call<R>, paths: string[]): Promise<void> {
   if (paths.length === 0) return;
   const signal = AbortSignal.timeout(ABORT_CLEANUP_MS);
-  await Promise.allSettled(
-    paths.map((path) => {
-      const at = path.indexOf('/');
-      return call.conn.deleteObject(path.slice(0, at), path.slice(at + 1), { signal });
-    }),
-  );
+  await Promise.allSettled(paths.map((path) => call.conn.deleteObject(...splitPath(path), { signal })));
 }
 
 /** python's `_delete_segment`: a 404 counts as deleted. */

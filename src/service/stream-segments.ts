@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ReplayableSource } from '../http/body.js';
 import type { ResponseDict } from '../ops/request.js';
+import { untilAborted } from '../util/abort.js';
 import type { Call } from './context.js';
 import { SwiftError } from './errors.js';
 import { streamSegmentName } from './naming.js';
-import { untilAborted } from '../util/abort.js';
 import { countedSource } from './progress.js';
 import { failed, putSegment, putSloManifest, type LargeUpload, type ManifestOutcome, type StoredSegment } from './segments.js';
 import type { UploadResult, UploadSegmentResult } from './types.js';

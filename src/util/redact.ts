@@ -1,23 +1,6 @@
-/** Header names whose values are secrets (lower case). */
-export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
-  'x-auth-token',
-  'x-auth-key',
-  'x-storage-pass',
-  'x-service-token',
-  'x-storage-token',
-  'x-subject-token',
-  'x-account-meta-temp-url-key',
-  'x-account-meta-temp-url-key-2',
-  'x-container-meta-temp-url-key',
-  'x-container-meta-temp-url-key-2',
-  'x-container-sync-key',
-  'set-cookie',
-  'authorization',
-]);
-
 /**
- * Of those, the ones never shown even in part: keys and passwords, which
- * (unlike tokens) stay valid and guessable from a prefix.
+ * Keys and passwords: never shown even in part, since (unlike tokens) they
+ * stay valid and are guessable from a prefix.
  */
 const WHOLLY_SECRET_HEADERS: ReadonlySet<string> = new Set([
   'x-auth-key',
@@ -29,6 +12,15 @@ const WHOLLY_SECRET_HEADERS: ReadonlySet<string> = new Set([
   'x-container-sync-key',
   'set-cookie',
   'authorization',
+]);
+
+/** Header names whose values are secrets (lower case): tokens (shown as a short prefix) and the above. */
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
+  'x-auth-token',
+  'x-service-token',
+  'x-storage-token',
+  'x-subject-token',
+  ...WHOLLY_SECRET_HEADERS,
 ]);
 
 const SENSITIVE_QUERY_KEYS = ['temp_url_sig', 'signature'];
