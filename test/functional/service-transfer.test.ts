@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { Connection, quote } from '../../src/index.js';
+import { Connection, quote, type ConnectionOptions } from '../../src/index.js';
 import { SwiftService, type ProgressEvent, type UploadObjectResult, type UploadResult, type UploadSegmentResult } from '../../src/service/index.js';
 import { connect, unique } from '../helpers/env.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
@@ -43,6 +43,19 @@ function assertAllSucceeded(results: Array<{ success: boolean; action: string; e
 async function segmentNames(container: string): Promise<string[]> {
   const [, listing] = await conn.getContainer(`${container}_segments`, { fullListing: true });
   return listing.map((e) => e.name as string);
+}
+
+/** Runs `fn` with a SwiftService whose requests pass through a fresh fault proxy (both closed after). */
+async function throughFaultProxy(options: ConnectionOptions, fn: (proxy: FaultProxy, service: SwiftService) => Promise<void>): Promise<void> {
+  const proxy = await FaultProxy.start();
+  const [, token] = await conn.getAuth();
+  const service = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, ...options }));
+  try {
+    await fn(proxy, service);
+  } finally {
+    await service.close();
+    await proxy.close();
+  }
 }
 
 before(async () => {
@@ -137,10 +150,7 @@ describe('SwiftService skip-identical, changed and overwrites', () => {
   });
 
   test('skipIdentical makes a second upload transfer nothing (no PUT at all)', async () => {
-    const proxy = await FaultProxy.start();
-    const [, token] = await conn.getAuth();
-    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token }));
-    try {
+    await throughFaultProxy({}, async (proxy, viaProxy) => {
       const results = await collect(
         viaProxy.upload(container, [{ source: src, objectName: 'tree' }], { segmentSize: SEGMENT, skipIdentical: true, skipContainerPut: true }),
       );
@@ -158,10 +168,7 @@ describe('SwiftService skip-identical, changed and overwrites', () => {
       assertAllSucceeded(again);
       assert.deepEqual([...new Set(objects(again, 'upload_object').map((u) => u.status))], ['skipped-changed']);
       assert.equal(proxy.seen('PUT').length, 0, 'changed: nothing uploaded, not even the unchanged directory marker');
-    } finally {
-      await viaProxy.close();
-      await proxy.close();
-    }
+    });
   });
 
   test('overwriting an SLO removes its old segments, unless leaveSegments', async () => {
@@ -313,10 +320,7 @@ describe('SwiftService uploads of streams of unknown length', () => {
 describe('SwiftService failures and aborts', () => {
   test('a failed segment upload removes the segments already written', async () => {
     const container = newContainer('svc-fail');
-    const proxy = await FaultProxy.start();
-    const [, token] = await conn.getAuth();
-    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, retries: 1, startingBackoff: 0.01 }));
-    try {
+    await throughFaultProxy({ retries: 1, startingBackoff: 0.01 }, async (proxy, viaProxy) => {
       const file = join(root, 'fails.bin');
       await randomFile(file, 6 * MiB);
       proxy.add({ method: 'PUT', path: /\/00000004$/, times: Infinity, fault: { type: 'status', status: 400, body: 'no' } });
@@ -330,10 +334,7 @@ describe('SwiftService failures and aborts', () => {
       assert.ok(deleted.length >= 1 && deleted.every((d) => d.success));
       assert.deepEqual(await segmentNames(container), [], 'no segment is left behind');
       await assert.rejects(conn.headObject(container, 'fails'), { httpStatus: 404 });
-    } finally {
-      await viaProxy.close();
-      await proxy.close();
-    }
+    });
   });
 
   test('with leaveSegments a failed re-upload of the same file removes nothing: the live object keeps its segments', async () => {
@@ -342,10 +343,7 @@ describe('SwiftService failures and aborts', () => {
     await randomFile(file, 6 * MiB);
     assertAllSucceeded(await collect(swift.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB })));
     const before = await segmentNames(container);
-    const proxy = await FaultProxy.start();
-    const [, token] = await conn.getAuth();
-    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, retries: 1, startingBackoff: 0.01 }));
-    try {
+    await throughFaultProxy({ retries: 1, startingBackoff: 0.01 }, async (proxy, viaProxy) => {
       proxy.add({ method: 'PUT', path: /\/00000004$/, times: Infinity, fault: { type: 'status', status: 400, body: 'no' } });
       const results = await collect(viaProxy.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB, leaveSegments: true }));
       const upload = objects(results, 'upload_object')[0] as UploadObjectResult;
@@ -354,10 +352,7 @@ describe('SwiftService failures and aborts', () => {
       assert.deepEqual(await segmentNames(container), before, 'every segment of the live object is still there');
       const [, body] = await conn.getObject(container, 'again');
       assert.ok(body.equals(await fsp.readFile(file)));
-    } finally {
-      await viaProxy.close();
-      await proxy.close();
-    }
+    });
   });
 
   test('abort stops an upload: the iterator rejects once nothing is in flight', async () => {
@@ -428,11 +423,8 @@ describe('SwiftService failures and aborts', () => {
     const container = newContainer('svc-nochecksum');
     await conn.putContainer(container);
     await conn.putObject(container, 'obj', Buffer.alloc(1000, 7));
-    const proxy = await FaultProxy.start();
-    const [, token] = await conn.getAuth();
-    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, retries: 0 }));
     const wrongEtag = { 'content-type': 'text/plain', etag: '0123456789abcdef0123456789abcdef', 'content-length': '0' };
-    try {
+    await throughFaultProxy({ retries: 0 }, async (proxy, viaProxy) => {
       // a GET whose ETag does not match the bytes
       const badGet = () =>
         proxy.add({ method: 'GET', path: /\/obj$/, fault: { type: 'status', status: 200, headers: { ...wrongEtag, 'content-length': '5' }, body: 'hello' } });
@@ -452,10 +444,7 @@ describe('SwiftService failures and aborts', () => {
       badPut();
       const accepted = await collect(viaProxy.upload(container, [{ source: Buffer.from('x'), objectName: 'up' }], { skipContainerPut: true, checksum: false }));
       assert.equal(objects(accepted, 'upload_object')[0]?.success, true);
-    } finally {
-      await viaProxy.close();
-      await proxy.close();
-    }
+    });
   });
 
   test('abort after segments were stored: they, and any cut off in flight, are removed before the iterator rejects', async () => {
