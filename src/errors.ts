@@ -16,12 +16,33 @@ export interface ClientExceptionFields {
 }
 
 /**
+ * What kind of failure a {@link ClientException} is, as a stable string to
+ * switch on (error messages may change; codes do not).
+ *
+ * - `NOT_FOUND`: the server answered 404 ({@link NotFoundError}).
+ * - `UNAUTHORIZED`: 401, or the auth service refused the credentials ({@link UnauthorizedError}).
+ * - `NETWORK`: no HTTP answer: refused, reset, DNS, TLS ({@link NetworkError}).
+ * - `TIMEOUT`: no answer, or a body went silent, within `timeout` ({@link TimeoutError}).
+ * - `CHECKSUM`: an MD5/ETag mismatch, upload or download ({@link ChecksumError}).
+ * - `HTTP`: any other HTTP error status.
+ * - `BAD_INPUT`: refused before anything was sent (a bad name, header, option or body).
+ */
+export type ClientErrorCode = 'NOT_FOUND' | 'UNAUTHORIZED' | 'NETWORK' | 'TIMEOUT' | 'CHECKSUM' | 'HTTP' | 'BAD_INPUT';
+
+/**
  * Every failure from the server or the network, as python-swiftclient's
  * `ClientException`. Network errors have no `httpStatus` and carry the
  * original error as `cause`.
+ *
+ * The subclasses ({@link NotFoundError}, {@link UnauthorizedError},
+ * {@link NetworkError}, {@link TimeoutError}, {@link ChecksumError}) keep
+ * `name === 'ClientException'`, so code written against python-swiftclient's
+ * single class sees no difference; tell them apart with `instanceof` or `code`.
  */
 export class ClientException extends Error {
   override name = 'ClientException';
+  /** What kind of failure this is; see {@link ClientErrorCode}. */
+  readonly code: ClientErrorCode;
   readonly msg: string;
   httpScheme: string;
   httpHost: string;
@@ -50,7 +71,14 @@ export class ClientException extends Error {
     this.httpResponseContent = fields.httpResponseContent ?? '';
     this.httpResponseHeaders = fields.httpResponseHeaders;
     this.transactionId = findHeader(this.httpResponseHeaders, 'x-trans-id') ?? findHeader(this.httpResponseHeaders, 'x-openstack-request-id');
+    this.code = this.defaultCode();
     this.message = this.format();
+  }
+
+  /** The code a plain ClientException gets from its status; subclasses fix their own. */
+  protected defaultCode(): ClientErrorCode {
+    if (this.httpStatus === undefined) return 'BAD_INPUT';
+    return 'HTTP';
   }
 
   /** The HTTP fields, to carry into an exception that wraps this one. */
@@ -81,7 +109,8 @@ export class ClientException extends Error {
     body: string,
   ): ClientException {
     const parsed = new URL(url);
-    return new ClientException(label, {
+    const Kind = status === 404 ? NotFoundError : status === 401 ? UnauthorizedError : ClientException;
+    return new Kind(label, {
       httpScheme: parsed.protocol.replace(/:$/, ''),
       httpHost: parsed.hostname,
       httpPort: parsed.port ? Number(parsed.port) : '',
@@ -117,6 +146,7 @@ export class ClientException extends Error {
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,
+      code: this.code,
       message: this.message,
       httpScheme: this.httpScheme,
       httpHost: this.httpHost,
@@ -139,4 +169,76 @@ function findHeader(headers: Record<string, string> | undefined, name: string): 
     if (key.toLowerCase() === name) return value;
   }
   return undefined;
+}
+
+/** The server answered 404: no such account, container or object. */
+export class NotFoundError extends ClientException {
+  protected override defaultCode(): ClientErrorCode {
+    return 'NOT_FOUND';
+  }
+}
+
+/**
+ * The server answered 401, or the auth service (Keystone, tempauth) refused
+ * the credentials, whatever status it used to say so.
+ */
+export class UnauthorizedError extends ClientException {
+  protected override defaultCode(): ClientErrorCode {
+    return 'UNAUTHORIZED';
+  }
+}
+
+/**
+ * No HTTP answer: the connection was refused or reset, the name did not
+ * resolve, TLS failed. `httpStatus` is undefined and `cause` is the
+ * underlying error.
+ */
+export class NetworkError extends ClientException {
+  protected override defaultCode(): ClientErrorCode {
+    return 'NETWORK';
+  }
+}
+
+/** No answer within `timeout` seconds, or a body went silent that long. */
+export class TimeoutError extends NetworkError {
+  protected override defaultCode(): ClientErrorCode {
+    return 'TIMEOUT';
+  }
+}
+
+/** Fields of a {@link ChecksumError}: both digests besides the HTTP fields. */
+export interface ChecksumErrorFields extends ClientExceptionFields {
+  /** The digest the server reported (the ETag, quotes stripped) or the one expected. */
+  expected: string;
+  /** The MD5 computed over the bytes actually sent or received (hex). */
+  actual: string;
+}
+
+/**
+ * The MD5 of the bytes sent or received does not match the ETag (or the
+ * manifest's digest for a segment). `httpPath` names the container/object.
+ *
+ * @example
+ * try { await conn.getObject('c', 'o'); }
+ * catch (err) { if (err instanceof ChecksumError) console.error(err.httpPath, err.expected, err.actual); }
+ */
+export class ChecksumError extends ClientException {
+  /** The digest the server reported or the one expected (hex). */
+  readonly expected: string;
+  /** The digest computed over the bytes that passed (hex). */
+  readonly actual: string;
+
+  constructor(msg: string, fields: ChecksumErrorFields) {
+    super(msg, fields);
+    this.expected = fields.expected;
+    this.actual = fields.actual;
+  }
+
+  protected override defaultCode(): ClientErrorCode {
+    return 'CHECKSUM';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), expected: this.expected, actual: this.actual };
+  }
 }

@@ -1,7 +1,7 @@
 export { Connection } from './connection.js';
 export type { ConnectionOptions, OsOptions } from './options.js';
-export { ClientException } from './errors.js';
-export type { ClientExceptionFields } from './errors.js';
+export { ClientException, NotFoundError, UnauthorizedError, NetworkError, TimeoutError, ChecksumError } from './errors.js';
+export type { ClientExceptionFields, ClientErrorCode, ChecksumErrorFields } from './errors.js';
 export { Session } from './auth/session.js';
 export type { SessionLike, SessionOptions } from './auth/session.js';
 export { v1, v2, v3 } from './auth/plugins.js';
