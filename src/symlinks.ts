@@ -2,6 +2,7 @@
 import type { Connection } from './connection.js';
 import { ClientException } from './errors.js';
 import { headerRecord, type HeadersInput, type ResponseHeaders } from './http/headers.js';
+import { parseEtag } from './http/integrity.js';
 import type { CallOptions } from './ops/account.js';
 import type { ResponseDict } from './ops/request.js';
 import { quote, unquote } from './util/quote.js';
@@ -41,7 +42,7 @@ export function symlinkHeaders(target: SymlinkTarget): Record<string, string> {
   // Swift unquotes these headers, so names with '%' or non-ASCII survive quoted.
   const headers: Record<string, string> = { 'X-Symlink-Target': `${quote(target.container, '')}/${quote(target.object)}` };
   if (target.account !== undefined) headers['X-Symlink-Target-Account'] = quote(target.account, '');
-  if (target.etag !== undefined) headers['X-Symlink-Target-Etag'] = target.etag.replace(/^"+|"+$/g, '');
+  if (target.etag !== undefined) headers['X-Symlink-Target-Etag'] = parseEtag(target.etag);
   return headers;
 }
 

@@ -1,6 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
-import { ClientException } from '../errors.js';
+import type { Hash } from 'node:crypto';
+import { BadAnswerError, NetworkError, urlFields } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
+import { checkDigest, downloadDigest, md5 } from './integrity.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
 
 /**
@@ -24,7 +25,8 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   private bytesRead = 0;
   private readonly expectedLength: number | undefined;
   private readonly hash: Hash | undefined;
-  private readonly etag: string | undefined;
+  /** The MD5 the whole body must have, when it is checked. */
+  private readonly digest: string | undefined;
 
   constructor(
     response: HttpResponse,
@@ -33,14 +35,16 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     private readonly label: string,
     verifyMd5: boolean,
     private readonly signal: AbortSignal | undefined,
+    /** The object, named in a checksum error. */
+    private readonly where: { container?: string; object?: string } = {},
   ) {
     this.response = response;
     this.firstHeaders = response.headers;
     this.iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const length = Number(response.headers['content-length']);
     this.expectedLength = Number.isFinite(length) ? length : undefined;
-    this.etag = response.headers.etag;
-    this.hash = verifyMd5 ? createHash('md5') : undefined;
+    this.digest = verifyMd5 ? downloadDigest(response.headers, response.status) : undefined;
+    this.hash = this.digest !== undefined ? md5() : undefined;
   }
 
   /** Response headers of the first request. */
@@ -73,7 +77,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
       const giveUp = (): never => {
         throw failure !== undefined
           ? networkError('GET', this.response.url, failure, this.signal)
-          : new ClientException(`${this.label}: connection closed after ${this.bytesRead} of ${this.expectedLength} bytes`);
+          : new NetworkError(`${this.label}: connection closed after ${this.bytesRead} of ${this.expectedLength} bytes`, urlFields(this.response.url));
       };
       if (!this.resume || this.expectedLength === undefined) giveUp();
       const rest = await this.reopen(giveUp);
@@ -96,14 +100,14 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     this.iterator = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     if (range !== undefined && range !== expectedRange) {
       await this.iterator.return?.();
-      throw new ClientException(`Expected range "${expectedRange}" while retrying ${this.label} but got "${range}"`);
+      throw new BadAnswerError(`Expected range "${expectedRange}" while retrying ${this.label} but got "${range}"`, urlFields(res.url));
     }
     if (range !== undefined) return undefined;
     // The server ignored Range and sent it all: skip what we already have.
     let skip = offset;
     for (;;) {
       const step = await this.iterator.next();
-      if (step.done) throw new ClientException(`${this.label}: resumed download ended early`);
+      if (step.done) throw new NetworkError(`${this.label}: resumed download ended early`, urlFields(res.url));
       if (step.value.length > skip) return step.value.subarray(skip);
       skip -= step.value.length;
     }
@@ -111,11 +115,12 @@ export class ObjectBody implements AsyncIterable<Buffer> {
 
   private finish(): void {
     this.ended = true;
-    if (this.hash && this.etag && this.expectedLength === this.bytesRead) {
-      const md5 = this.hash.digest('hex');
-      if (md5 !== this.etag) {
-        throw new ClientException(`${this.label}: received data has MD5 ${md5} but the ETag is ${this.etag}`);
-      }
+    if (this.hash && this.digest !== undefined && this.expectedLength === this.bytesRead) {
+      checkDigest(this.digest, this.hash.digest('hex'), {
+        ...this.where,
+        ...urlFields(this.response.url),
+        message: (etag, got) => `${this.label}: received data has MD5 ${got} but the ETag is ${etag}`,
+      });
     }
   }
 

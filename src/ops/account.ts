@@ -7,6 +7,10 @@ import { discard, readAll, readJson, send, type OpContext, type ResponseDict } f
 export interface CallOptions {
   /** Stops the request and any retry wait; the call rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /** Retries after the first try, for this call. @default the Connection's `retries` */
+  retries?: number | undefined;
+  /** Seconds per request of this call (at most 3600), as the Connection's `timeout`. @default the Connection's `timeout` */
+  timeout?: number | undefined;
 }
 
 export interface HeadersOptions extends CallOptions {

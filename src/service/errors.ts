@@ -1,5 +1,4 @@
-import { isAuthFailure } from '../auth/http.js';
-import { ClientException } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 
 /** Where a {@link SwiftError} happened and what caused it. */
 export interface SwiftErrorDetails {
@@ -48,9 +47,10 @@ export function toError(err: unknown): Error {
 }
 
 /**
- * A 404 for what was asked for: a missing account, container or object. Not
- * an auth URL's 404 (a wrong Keystone path), which must not read "not found".
+ * A 404 for what was asked for: a missing account, container or object. An
+ * auth URL's 404 (a wrong Keystone path) is an UnauthorizedError instead,
+ * which must not read "not found".
  */
 export function isMissing(err: unknown): boolean {
-  return err instanceof ClientException && err.httpStatus === 404 && !isAuthFailure(err);
+  return err instanceof NotFoundError;
 }
