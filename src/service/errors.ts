@@ -10,9 +10,10 @@ export interface SwiftErrorDetails {
 
 /**
  * python-swiftclient's `SwiftError`: a failure of the bulk service itself
- * (bad options, a local file that is missing, a checksum that does not
- * match), as opposed to a `ClientException` from the server or the network,
- * which is passed through unchanged.
+ * (bad options, a local file that is missing), as opposed to a
+ * `ClientException` from the server or the network, which is passed through
+ * unchanged. A checksum that does not match is a `ChecksumError` (a
+ * `ClientException`) with python's message.
  */
 export class SwiftError extends Error {
   override name = 'SwiftError';
