@@ -12,13 +12,16 @@ import * as account from './ops/account.js';
 import type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
 import { capabilitiesUrl, getCapabilities, type Capabilities } from './ops/capabilities.js';
 import * as container from './ops/container.js';
-import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
+import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PostContainerOptions, PutContainerOptions } from './ops/container.js';
 import { collectListing, listingState } from './ops/listing.js';
 import { NameLimitGuard, type InfoOutcome } from './ops/name-limits.js';
 import * as object from './ops/object.js';
-import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PutObjectOptions } from './ops/object.js';
+import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PostObjectOptions, PutObjectOptions } from './ops/object.js';
 import { precheck } from './ops/paths.js';
 import type { OpContext, ResponseDict } from './ops/request.js';
+import * as native from './native/index.js';
+import { DEFAULT_OPEN_CHUNK } from './native/open.js';
+import { knownLength, progressReporter } from './native/progress.js';
 import type { ConnectionOptions, OsOptions } from './options.js';
 import { decide, type RetrySettings } from './retry/policy.js';
 import { withRetries, type RetryRun } from './retry/run.js';
@@ -162,7 +165,7 @@ export class Connection {
     return this.call('Container PUT', o, (ctx) => container.putContainer(ctx, name, o));
   }
 
-  async postContainer(name: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
+  async postContainer(name: string, headers: HeadersInput, options?: PostContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, () => [headers]);
     return this.call('Container POST', o, (ctx) => container.postContainer(ctx, name, headers, o));
   }
@@ -191,7 +194,8 @@ export class Connection {
   async getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     const chunkSize = o.respChunkSize ?? 0;
-    if (!(chunkSize > 0)) {
+    // With progress, a Buffer is read from the streamed body (progress events, resumes).
+    if (!(chunkSize > 0) && !o.onProgress) {
       return this.call('Object GET', o, (ctx) => object.getObjectBuffer(ctx, cont, obj, o, o.checksum ?? this.checksum));
     }
     let attempts = 0;
@@ -210,8 +214,9 @@ export class Connection {
         }
       : undefined;
     const verify = (o.checksum ?? this.checksum) && !isRange && downloadDigest(res.headers, res.status) !== undefined;
-    const body = new ObjectBody(res, chunkSize, resume, `Object GET ${cont}/${obj}`, verify, o.signal, { container: cont, object: obj });
-    return [res.headers, body];
+    const body = new ObjectBody(res, chunkSize > 0 ? chunkSize : DEFAULT_OPEN_CHUNK, resume, `Object GET ${cont}/${obj}`, verify, o.signal, { container: cont, object: obj });
+    body.onProgress = progressReporter(o.onProgress, knownLength(res.headers));
+    return [res.headers, chunkSize > 0 ? body : await body.read()];
   }
 
   /** Uploads an object; resolves to its ETag (quotes stripped). */
@@ -220,10 +225,11 @@ export class Connection {
     const body = PreparedBody.from(contents, o.contentLength ?? headerLength(o.headers));
     const checksum = o.checksum ?? this.checksum;
     body.hashing = checksum;
+    body.onSent = progressReporter(o.onProgress, body.length);
     return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, checksum));
   }
 
-  async postObject(cont: string, obj: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
+  async postObject(cont: string, obj: string, headers: HeadersInput, options?: PostObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, () => [headers]);
     return this.call('Object POST', o, (ctx) => object.postObject(ctx, cont, obj, headers, o));
   }
@@ -274,6 +280,88 @@ export class Connection {
   /** Releases pooled connections; the Connection stays usable. */
   async close(): Promise<void> {
     await this.#transport.close();
+  }
+
+  // ---------------------------------------------------------------------
+  // The TypeScript-native surface (src/native/): typed entries and records,
+  // async iterables, metadata maps. Same engine: every retry and check applies.
+
+  /**
+   * The account's containers as an async iterable, fetching `pageSize`
+   * entries per request only as the loop asks for more (leaving the loop
+   * early fetches no further page).
+   * @example
+   * for await (const c of conn.listContainers({ prefix: 'logs-' })) console.log(c.name, c.count, c.bytes);
+   */
+  listContainers(options?: native.ListContainersOptions): AsyncGenerator<native.ListedContainer, void, undefined> {
+    return native.listContainers(this, options);
+  }
+
+  /**
+   * A container's objects (and, with `delimiter`, pseudo-directories) as an
+   * async iterable of typed entries, narrowed on `kind`; pages are fetched lazily.
+   * @example
+   * for await (const entry of conn.listObjects('photos', { prefix: '2024/', delimiter: '/' })) {
+   *   if (entry.kind === 'subdir') console.log('dir ', entry.name);
+   *   else console.log(entry.name, entry.bytes, entry.lastModified.toISOString());
+   * }
+   */
+  listObjects(container: string, options?: native.ListObjectsOptions): AsyncGenerator<native.ListObjectsEntry, void, undefined> {
+    return native.listObjects(this, container, options);
+  }
+
+  /**
+   * The account's HEAD as a typed record: counts, bytes, quota, policies,
+   * metadata (`meta`), temp URL key presence (never the keys).
+   * @example
+   * const { containerCount, bytesUsed, meta } = await conn.statAccount();
+   */
+  async statAccount(options?: native.StatCallOptions): Promise<native.AccountInfo> {
+    return native.statAccount(this, options);
+  }
+
+  /**
+   * A container's HEAD as a typed record: counts, bytes, quotas, ACLs,
+   * versioning, storage policy, metadata (`meta`).
+   * @example
+   * const info = await conn.statContainer('photos');
+   * console.log(info.objectCount, info.readAcl, info.meta.owner);
+   */
+  async statContainer(container: string, options?: native.StatCallOptions): Promise<native.ContainerInfo> {
+    return native.statContainer(this, container, options);
+  }
+
+  /**
+   * An object's HEAD as a typed record: `contentLength`, `etag` (no quotes),
+   * `lastModified`, `contentType`, `meta`, expiry, manifest kind.
+   * @example
+   * const { contentLength, etag, meta } = await conn.statObject('photos', 'cat.jpg');
+   */
+  async statObject(container: string, obj: string, options?: native.StatObjectOptions): Promise<native.ObjectInfo> {
+    return native.statObject(this, container, obj, options);
+  }
+
+  /**
+   * Starts a download: resolves once the headers are in to the object's
+   * info and its body, always streamed (whatever `respChunkSize` would say),
+   * with `text()`, `json()`, `bytes()`, `toWeb()`, `read(n)` and iteration.
+   * @example
+   * const { info, body } = await conn.openObject('docs', 'report.json');
+   * const report = await body.json<{ total: number }>();
+   * // or: await pipeline(Readable.fromWeb(body.toWeb()), createWriteStream('report.json'))
+   */
+  async openObject(container: string, obj: string, options?: native.OpenObjectOptions): Promise<native.OpenedObject> {
+    return native.openObject(this, container, obj, options);
+  }
+
+  /**
+   * `await using conn = new Connection(...)` releases the pooled sockets
+   * when the block ends (same as `close()`).
+   * @example
+   * { await using conn = new Connection({ authUrl, user, key }); await conn.statAccount(); }
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** The retry loop's settings for one call: the connection's, with the call's own `retries` and `timeout`. */

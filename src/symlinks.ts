@@ -66,8 +66,15 @@ export interface SymlinkInfo {
  */
 export async function readSymlink(conn: Connection, container: string, name: string, options: CallOptions = {}): Promise<SymlinkInfo> {
   const headers = await conn.headObject(container, name, { ...options, queryString: 'symlink=get' });
+  const info = symlinkOf(headers);
+  if (!info) throw new ClientException(`Object ${container}/${name} is not a symlink`);
+  return info;
+}
+
+/** The symlink described by an object's own headers (read with `?symlink=get`), or undefined when it is none. */
+export function symlinkOf(headers: ResponseHeaders): SymlinkInfo | undefined {
   const raw = headers['x-symlink-target'];
-  if (!raw) throw new ClientException(`Object ${container}/${name} is not a symlink`);
+  if (!raw) return undefined;
   const decoded = unquote(raw);
   const slash = decoded.indexOf('/');
   const bytes = headers['x-symlink-target-bytes'];

@@ -146,7 +146,11 @@ export async function removeVersionsLocation(conn: Connection, container: string
 
 /** The container's legacy versioning setting, or undefined when off. */
 export async function getVersionsLocation(conn: Connection, container: string, options: HeadersOptions = {}): Promise<LegacyVersioning | undefined> {
-  const headers = await conn.headContainer(container, options);
+  return legacyVersioningOf(await conn.headContainer(container, options));
+}
+
+/** The legacy versioning setting in a container's headers, or undefined when off. */
+export function legacyVersioningOf(headers: ResponseHeaders): LegacyVersioning | undefined {
   if (headers['x-history-location']) return { mode: 'history', location: unquote(headers['x-history-location']) };
   if (headers['x-versions-location']) return { mode: 'stack', location: unquote(headers['x-versions-location']) };
   return undefined;

@@ -1,5 +1,6 @@
 import { PreparedBody } from '../http/body.js';
 import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
+import { withMeta, type MetaInput } from '../native/meta.js';
 import { listingQuery, withQuery } from './paths.js';
 import { discard, readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
 
@@ -42,6 +43,14 @@ export interface PostAccountOptions extends CallOptions {
   /** Request body (e.g. for bulk operations). */
   data?: string | Uint8Array | undefined;
   responseDict?: ResponseDict | undefined;
+  /**
+   * User metadata, sent as `X-Account-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise. Names not given keep
+   * their values; an empty value removes that name.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
 }
 
 export async function headAccount(ctx: OpContext, opts: HeadersOptions): Promise<ResponseHeaders> {
@@ -74,7 +83,7 @@ export async function postAccount(ctx: OpContext, headers: HeadersInput, opts: P
     label: 'Account POST',
     path: '',
     query: withQuery(opts.queryString),
-    headers: mergeHeaders(headers),
+    headers: mergeHeaders(withMeta(headers, opts.meta, 'account')),
     body: PreparedBody.from(opts.data ?? null),
   });
   const body = await readAll(res, 'POST', ctx.signal);

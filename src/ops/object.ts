@@ -7,6 +7,8 @@ import { urlFields } from '../errors.js';
 import { quote } from '../util/quote.js';
 import type { CallOptions } from './account.js';
 import type { WriteOptions } from './container.js';
+import { withMeta, type MetaInput } from '../native/meta.js';
+import type { ProgressListener } from '../native/progress.js';
 import { objectPath, withQuery } from './paths.js';
 import { discard, readAll, send, type OpContext } from './request.js';
 
@@ -21,6 +23,12 @@ export interface GetObjectOptions extends HeadObjectOptions {
   responseDict?: WriteOptions['responseDict'];
   /** Check the body's MD5 against the ETag for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
+  /**
+   * Told the bytes received as the body comes in (see `ProgressListener`).
+   * Without `respChunkSize` the body is then read as a stream into the
+   * Buffer, so a dropped connection is resumed rather than restarted.
+   */
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface PutObjectOptions extends WriteOptions {
@@ -36,9 +44,29 @@ export interface PutObjectOptions extends WriteOptions {
   queryString?: string | undefined;
   /** Compare the returned ETag with the MD5 sent, for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
+  /** Told the bytes sent as the transport takes them (see `ProgressListener`). */
+  onProgress?: ProgressListener | undefined;
+  /**
+   * User metadata, sent as `X-Object-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
 }
 
-export interface PostObjectOptions extends WriteOptions {}
+/** Options of `postObject`. */
+export interface PostObjectOptions extends WriteOptions {
+  /**
+   * User metadata, sent as `X-Object-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise. A POST replaces ALL of the
+   * object's user metadata, as Swift does: names not given here (or in
+   * `headers`) are removed, so pass every name that must survive.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
+}
 
 export interface CopyObjectOptions extends WriteOptions {
   /** `/container/object`; default: the source itself (in-place copy). */
@@ -99,7 +127,7 @@ export async function getObjectBuffer(
 }
 
 export function putObjectHeaders(opts: PutObjectOptions, body: PreparedBody): Record<string, string> {
-  const headers = mergeHeaders(opts.headers);
+  const headers = mergeHeaders(withMeta(opts.headers, opts.meta, 'object'));
   // Through mergeHeaders too, so CR/LF in these options is refused like any header.
   const extra: Record<string, string> = {};
   if (opts.etag) extra.etag = parseEtag(opts.etag);
@@ -133,8 +161,8 @@ export async function putObject(
   return etag;
 }
 
-export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, _opts: PostObjectOptions): Promise<void> {
-  const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(headers) });
+export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, opts: PostObjectOptions): Promise<void> {
+  const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(withMeta(headers, opts.meta, 'object')) });
   await discard(res, 'POST', ctx.signal);
 }
 
