@@ -5,9 +5,11 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
+import { promptForPassword } from '../../src/cli/prompt.js';
 import { cleanEnv, ours, oursLine, TEMPAUTH } from './helpers.js';
 
 const run = promisify(execFile);
@@ -66,6 +68,18 @@ describe('progress bar', () => {
 });
 
 describe('--prompt on a terminal', () => {
+  test('echo is off before the prompt is written, and back on after the line (the order a terminal sees)', async () => {
+    // The end-to-end test below can only catch a wrong order when the typing
+    // wins a race; this records the order itself.
+    const seen: string[] = [];
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: (raw: boolean) => seen.push(`raw ${raw}`) });
+    const output = { write: (text: string) => seen.push(`write ${JSON.stringify(text)}`) };
+    const password = promptForPassword(input as unknown as NodeJS.ReadStream, output as unknown as NodeJS.WriteStream);
+    input.write('sec\u007fcret\r');
+    assert.equal(await password, 'secret');
+    assert.deepEqual(seen, ['raw true', 'write "Password: "', 'raw false', 'write "\\n"']);
+  });
+
   test('v1.0 credentials without a key: the password typed is used for tempauth, as swift does', async (t) => {
     if (!hasScript) return t.skip('script (util-linux) is not installed');
     const env = { ...cleanEnv({ ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user }), TERM: 'xterm' };
@@ -74,10 +88,10 @@ describe('--prompt on a terminal', () => {
     let typed = false;
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
-      // typed a moment after the prompt shows, as a person would
+      // typed the moment the prompt shows: echo must already be off
       if (output.includes('Password:') && !typed) {
         typed = true;
-        setTimeout(() => child.stdin.end(`${SWIFT.key}\r`), 100);
+        child.stdin.end(`${SWIFT.key}\r`);
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
