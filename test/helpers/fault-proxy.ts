@@ -4,8 +4,9 @@
  * It listens on 127.0.0.1 (port 0) and forwards every request to the real
  * Swift (default http://127.0.0.1:8080), unless a queued rule matches the
  * request: then it answers with a status without forwarding, resets or
- * truncates the request or the response after a number of body bytes, or
- * stalls before the headers or in the middle of the body. Every request it
+ * truncates the request or the response after a number of body bytes,
+ * stalls before the headers or in the middle of the body, or replaces
+ * response headers. Every request it
  * sees is recorded (method, path, headers, arrival time, body bytes) so tests
  * can count tries, measure the gaps between them and check resume headers.
  *
@@ -39,6 +40,8 @@ export type Fault =
   | { type: 'stall'; seconds: number; then: 'forward' | 'close' | 'reset' }
   /** Forward; after `afterBytes` of the response body send nothing for `seconds`, then continue or close. */
   | { type: 'stallResponse'; afterBytes: number; seconds: number; then: 'continue' | 'close' }
+  /** Forward; answer with these response headers set (names lower case), e.g. a wrong ETag. */
+  | { type: 'replaceHeaders'; headers: Record<string, string> }
   /** Forward unchanged (useful with `before`). */
   | { type: 'forward' };
 
@@ -349,8 +352,8 @@ export class FaultProxy {
         return;
       }
       seen.status = upRes.statusCode ?? 502;
-      res.writeHead(seen.status, upRes.statusMessage, responseHeaders(upRes));
-      if (req.method === 'HEAD' || fault.type === 'forward' || fault.type === 'resetRequest') {
+      res.writeHead(seen.status, upRes.statusMessage, { ...responseHeaders(upRes), ...(fault.type === 'replaceHeaders' ? fault.headers : {}) });
+      if (req.method === 'HEAD' || fault.type === 'forward' || fault.type === 'resetRequest' || fault.type === 'replaceHeaders') {
         upRes.on('data', (chunk: Buffer) => {
           seen.responseBytes += chunk.length;
         });
