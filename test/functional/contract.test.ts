@@ -438,6 +438,7 @@ describe('listings', () => {
 
     const [, containers] = await conn.getAccount({ prefix });
     assert.deepEqual(containers, await get(`?format=json&prefix=${encodeURIComponent(prefix)}`));
+    assert.ok(containers.length > 0);
     assert.ok(containers.every((c) => typeof c.count === 'number' && typeof c.bytes === 'number' && typeof c.last_modified === 'string'));
   });
 

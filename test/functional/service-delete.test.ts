@@ -95,7 +95,8 @@ describe('SwiftService.delete', () => {
     const uploads = await collect(
       swift.upload(container, [{ source: file, objectName: 'slo' }, { source: file, objectName: 'dlo', options: { useDlo: true } }], { segmentSize: MiB }),
     );
-    assert.ok(uploads.every((r) => r.success));
+    assert.deepEqual(uploads.filter((r) => !r.success), []);
+    assert.deepEqual(uploads.filter((r) => r.action === 'upload_object').map((r) => r.object).sort(), ['dlo', 'slo']);
     const [, segments] = await conn.getContainer(`${container}_segments`);
     assert.equal(segments.length, 8);
     proxy.reset();
@@ -180,8 +181,11 @@ describe('SwiftService.delete', () => {
       fault: { type: 'status', status: 200, body: JSON.stringify({ 'Response Status': '502 Bad Gateway', 'Response Body': 'oops', Errors: [] }) },
     });
     const batch = deletedObjects(await collect(swift.delete(container, names, { leaveSegments: true })));
+    assert.equal(batch.length, names.length);
     assert.ok(batch.every((r) => !r.success && /502 Bad Gateway: oops/.test(r.error?.message ?? '')));
     proxy.reset();
-    assert.ok((await collect(swift.delete(container))).every((r) => r.success));
+    const cleanup = await collect(swift.delete(container));
+    assert.deepEqual(cleanup.filter((r) => !r.success), []);
+    assert.ok(cleanup.some((r) => r.action === 'delete_container'));
   });
 });
