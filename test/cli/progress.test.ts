@@ -41,8 +41,8 @@ after(async () => {
 });
 
 describe('progress bar', () => {
-  test('upload then download on a terminal: bytes, rate, ETA; lines above the bar', async (t) => {
-    if (!hasScript) return t.skip('script (util-linux) is not installed');
+  test('upload then download on a terminal: bytes, rate, ETA; lines above the bar', async () => {
+    assert.ok(hasScript, 'script (util-linux) is not installed');
     const up = await onTerminal(['upload', container, 'one.bin', 'two.bin']);
     assert.match(up, /Uploading \[[#-]+\] +\d+% \| [\d.]+ (B|KiB|MiB)\/4\.0 MiB \| [\d.]+ (B|KiB|MiB)\/s \| ETA +\S+ \| \d objects?/);
     assert.match(up, /Uploading \[#+\] 100% \| 4\.0 MiB\/4\.0 MiB/);
@@ -52,8 +52,8 @@ describe('progress bar', () => {
     assert.match(down, /out\/two\.bin \[auth /);
   });
 
-  test('no bar with -q on a terminal, nor when piped', async (t) => {
-    if (!hasScript) return t.skip('script (util-linux) is not installed');
+  test('no bar with -q on a terminal, nor when piped', async () => {
+    assert.ok(hasScript, 'script (util-linux) is not installed');
     const quiet = await onTerminal(['-q', 'download', container, '-D', 'quiet']);
     assert.doesNotMatch(quiet, /Downloading/);
     const piped = await ours(['download', container, '-D', 'piped'], { cwd: dir });
@@ -80,8 +80,8 @@ describe('--prompt on a terminal', () => {
     assert.deepEqual(seen, ['raw true', 'write "Password: "', 'raw false', 'write "\\n"']);
   });
 
-  test('v1.0 credentials without a key: the password typed is used for tempauth, as swift does', async (t) => {
-    if (!hasScript) return t.skip('script (util-linux) is not installed');
+  test('v1.0 credentials without a key: the password typed is used for tempauth, as swift does', async () => {
+    assert.ok(hasScript, 'script (util-linux) is not installed');
     const env = { ...cleanEnv({ ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user }), TERM: 'xterm' };
     const child = spawn('script', ['-qec', oursLine(['--prompt', 'stat']), '/dev/null'], { cwd: dir, env });
     let output = '';
