@@ -138,9 +138,10 @@ describe('SwiftService.delete', () => {
     await conn.putObject(container, 'big', JSON.stringify(manifest), { queryString: 'multipart-manifest=put' });
     await conn.putObject(container, 'plain', 'x');
     // Five objects, deleted one by one and all at once; the segments' DELETEs
-    // are held back until the manifest's delete has taken them.
+    // are held back until the manifest's delete (which takes them) is answered.
     proxy.reset();
-    proxy.add({ method: 'DELETE', path: /\/seg\/\d$/, times: 3, before: () => new Promise((resolve) => setTimeout(resolve, 1500)), fault: { type: 'forward' } });
+    const manifestDeleted = proxy.answered('DELETE', /\/big(\?|$)/);
+    proxy.add({ method: 'DELETE', path: /\/seg\/\d$/, times: 3, before: () => manifestDeleted, fault: { type: 'forward' } });
     const results = await collect(swift.delete(container));
     const failed = results.filter((r) => !r.success).map((r) => `${r.action} ${r.object ?? ''}: ${r.error?.message}`);
     assert.deepEqual(failed, []);

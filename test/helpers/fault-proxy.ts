@@ -73,6 +73,8 @@ export interface SeenRequest {
   status?: number;
   /** The fault applied, if any ('forward' when passed through). */
   fault: Fault['type'] | 'passthrough';
+  /** True once the whole answer was sent to the client. */
+  answered: boolean;
 }
 
 interface ActiveRule extends FaultRule {
@@ -117,6 +119,7 @@ export class FaultProxy {
   private rules: ActiveRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private waiters: Array<{ method?: string | undefined; path?: RegExp | string | undefined; resolve: (req: SeenRequest) => void }> = [];
   private readonly upstreamHost: string;
   private readonly upstreamPort: number;
   private closed = false;
@@ -194,6 +197,17 @@ export class FaultProxy {
     return this.requests.filter((r) => matches({ method, path }, r.method, r.path));
   }
 
+  /**
+   * Resolves once a request matching method and path has been answered in
+   * full (at once if one already was): lets a test order requests by
+   * events instead of sleeps.
+   */
+  answered(method?: string, path?: RegExp | string): Promise<SeenRequest> {
+    const done = this.seen(method, path).find((r) => r.answered);
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve) => this.waiters.push({ method, path, resolve }));
+  }
+
   /** Gaps in seconds between consecutive matching requests. */
   gaps(method?: string, path?: RegExp | string): number[] {
     const times = this.seen(method, path).map((r) => r.at);
@@ -233,8 +247,15 @@ export class FaultProxy {
       bodyBytes: 0,
       responseBytes: 0,
       fault: 'passthrough',
+      answered: false,
     };
     this.requests.push(seen);
+    res.once('finish', () => {
+      seen.answered = true;
+      const waiting = this.waiters.filter((w) => matches(w, method, path));
+      this.waiters = this.waiters.filter((w) => !waiting.includes(w));
+      for (const w of waiting) w.resolve(seen);
+    });
     const rule = this.take(method, path);
     if (rule) seen.fault = rule.fault.type;
     req.on('data', (chunk: Buffer) => {

@@ -35,6 +35,7 @@ async function roundTrip(conn: Connection, container: string): Promise<void> {
 }
 
 const fast = { startingBackoff: 0.05, maxBackoff: 0.2 };
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Keystone v3 (real Keystone, Swift proxy with keystoneauth)', () => {
   test('seed example: v3.Password in a Session', async () => {
@@ -242,31 +243,35 @@ describe('token lifetime and concurrency', () => {
   });
 
   test('a job that outlives its token refreshes ahead of expiry: no 401 surfaces', async () => {
-    // Real Keystone tokens, reported as expiring 61.5 s after issue: the 60 s
-    // margin puts them past their usable life within 1.5 s.
+    // Real Keystone tokens, reported as expiring 62 s after issue: the 60 s
+    // margin leaves them 2 s of usable life.
+    const issued: number[] = [];
     class ShortLived implements AuthPlugin {
       readonly authUrl = `${keystone.url}/v3`;
       readonly inner = new v3.Password({ authUrl: `${keystone.url}/v3`, username: 'tester', password: 'testing', projectName: 'test' });
       authenticate: AuthPlugin['authenticate'] = async (transport, signal): Promise<AccessInfo> => {
         const access = await this.inner.authenticate(transport, signal);
-        return { ...access, expiresAt: new Date(Date.now() + 61_500) };
+        issued.push(Date.now());
+        return { ...access, expiresAt: new Date(Date.now() + 62_000) };
       };
     }
     const session = new Session({ auth: new ShortLived() });
     const conn = new Connection({ session, retries: 0 });
     const container = unique('ks-refresh');
     await conn.putContainer(container);
-    const started = Date.now();
-    let calls = 0;
-    while (Date.now() - started < 4000) {
-      await conn.putObject(container, `o${calls}`, `data ${calls}`);
-      calls += 1;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(session.authCount, 1);
+    for (let round = 1; round <= 3; round += 1) {
+      // Still usable: no new login (loose: only a call 2 s late would see one).
+      await conn.putObject(container, `fresh-${round}`, 'x');
+      assert.equal(session.authCount, round, `round ${round}: a usable token was replaced`);
+      // Once its usable life is over (waited for, not guessed), the next call logs in first.
+      await sleep(Math.max(0, (issued.at(-1) as number) + 2_000 + 20 - Date.now()));
+      await conn.putObject(container, `late-${round}`, 'x');
+      assert.equal(session.authCount, round + 1, `round ${round}: no refresh ahead of expiry`);
     }
-    assert.ok(session.authCount >= 3, `expected refreshes, saw ${session.authCount} logins over ${calls} calls`);
     const [, listing] = await conn.getContainer(container);
-    assert.equal(listing.length, calls);
-    for (let i = 0; i < calls; i += 1) await conn.deleteObject(container, `o${i}`);
+    assert.equal(listing.length, 6);
+    for (const entry of listing) await conn.deleteObject(container, entry.name as string);
     await conn.deleteContainer(container);
   });
 
