@@ -72,6 +72,22 @@ describe('Keystone v3 (real Keystone, Swift proxy with keystoneauth)', () => {
     await byId.headAccount();
   });
 
+  test('projectDomainId scopes the project name to a domain (a wrong id finds no project)', async () => {
+    const inDefault = new Connection({
+      authUrl: AUTH_URL, user: 'tester', key: 'testing', authVersion: '3', ...fast,
+      osOptions: { projectName: 'test', projectDomainId: 'default', userDomainId: 'default' },
+    });
+    await roundTrip(inDefault, unique('ks-domain-id'));
+    assert.equal(inDefault.url, need('KS_STORAGE_URL'));
+    await inDefault.close();
+    const elsewhere = new Connection({
+      authUrl: AUTH_URL, user: 'tester', key: 'testing', authVersion: '3', ...fast, retries: 0,
+      osOptions: { projectName: 'test', projectDomainId: 'no-such-domain', userDomainId: 'default' },
+    });
+    await assert.rejects(elsewhere.getAuth(), (err: unknown) => err instanceof ClientException && err.httpStatus === 401);
+    await elsewhere.close();
+  });
+
   test("'tenant:user' and tenantName name the project; no project is swiftclient's error", async () => {
     const conn = new Connection({ authUrl: AUTH_URL, user: 'test:tester', key: 'testing', authVersion: '3' });
     assert.equal((await conn.getAuth())[0], need('KS_STORAGE_URL'));
