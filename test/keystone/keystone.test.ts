@@ -259,8 +259,9 @@ describe('token lifetime and concurrency', () => {
   });
 
   test('a job that outlives its token refreshes ahead of expiry: no 401 surfaces', async () => {
-    // Real Keystone tokens, reported as expiring 62 s after issue: the 60 s
-    // margin leaves them 2 s of usable life.
+    // Real Keystone tokens, reported as expiring 65 s after issue: the 60 s
+    // margin leaves them 5 s of usable life (a first call with a new token
+    // can take a while under load: Swift has Keystone validate it).
     const issued: number[] = [];
     class ShortLived implements AuthPlugin {
       readonly authUrl = `${keystone.url}/v3`;
@@ -268,7 +269,7 @@ describe('token lifetime and concurrency', () => {
       authenticate: AuthPlugin['authenticate'] = async (transport, signal): Promise<AccessInfo> => {
         const access = await this.inner.authenticate(transport, signal);
         issued.push(Date.now());
-        return { ...access, expiresAt: new Date(Date.now() + 62_000) };
+        return { ...access, expiresAt: new Date(Date.now() + 65_000) };
       };
     }
     const session = new Session({ auth: new ShortLived() });
@@ -276,17 +277,17 @@ describe('token lifetime and concurrency', () => {
     const container = unique('ks-refresh');
     await conn.putContainer(container);
     assert.equal(session.authCount, 1);
-    for (let round = 1; round <= 3; round += 1) {
-      // Still usable: no new login (loose: only a call 2 s late would see one).
+    for (let round = 1; round <= 2; round += 1) {
+      // Still usable: no new login (loose: only a call 5 s late would see one).
       await conn.putObject(container, `fresh-${round}`, 'x');
       assert.equal(session.authCount, round, `round ${round}: a usable token was replaced`);
       // Once its usable life is over (waited for, not guessed), the next call logs in first.
-      await sleep(Math.max(0, (issued.at(-1) as number) + 2_000 + 20 - Date.now()));
+      await sleep(Math.max(0, (issued.at(-1) as number) + 5_000 + 20 - Date.now()));
       await conn.putObject(container, `late-${round}`, 'x');
       assert.equal(session.authCount, round + 1, `round ${round}: no refresh ahead of expiry`);
     }
     const [, listing] = await conn.getContainer(container);
-    assert.equal(listing.length, 6);
+    assert.equal(listing.length, 4);
     for (const entry of listing) await conn.deleteObject(container, entry.name as string);
     await conn.deleteContainer(container);
   });
