@@ -39,7 +39,8 @@ export async function* download(
     if (container === undefined) {
       if (!o.yesAll) return;
       try {
-        for await (const page of accountPages(call.conn, { headers: splitHeaders(o.headers), signal: call.signal })) {
+        // python lists the account with the same prefix and marker as each container
+        for await (const page of accountPages(call.conn, { prefix: o.prefix, marker: o.marker, headers: splitHeaders(o.headers), signal: call.signal })) {
           const names = page.map((c) => c.name).filter((n): n is string => n !== undefined);
           for (const name of o.shuffle ? shuffled(names) : names) {
             if (!(await downloadContainer(call, o, name, true))) return;

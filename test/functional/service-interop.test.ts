@@ -65,6 +65,7 @@ describe('interop with python-swiftclient', () => {
 
     const out = join(root, 'from-py');
     const downloads = await collect(swift.download(c, ['slo', 'dlo'], { outputDir: out }));
+    assert.equal(downloads.length, 2);
     assert.ok(downloads.every((d) => d.success && d.bytes === SIZE));
     await assertSameFile(file, join(out, 'slo'));
     await assertSameFile(file, join(out, 'dlo'));
