@@ -33,6 +33,7 @@ export type {
 } from './ops/object.js';
 export type { ResponseDict } from './ops/request.js';
 export type { Capabilities } from './ops/capabilities.js';
+export { capabilitiesUrl } from './ops/capabilities.js';
 export { connectionOptionsFromEnv } from './env.js';
 export { quote } from './util/quote.js';
 export {

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ClientException } from '../errors.js';
+import { ClientException, UnauthorizedError } from '../errors.js';
 import type { Transport } from '../http/transport.js';
 
 export interface AuthResponse {
@@ -56,7 +56,9 @@ export function authFailure(label: string, url: string, res: AuthResponse, reaso
   } catch {
     // not JSON: keep the text
   }
-  return markAuthFailure(ClientException.fromResponse(label, url, res.status, reason || statusText(res.status), res.headers, detail));
+  // an UnauthorizedError whatever the status: Keystone's 404 is a wrong auth URL, never a missing container
+  const answer = ClientException.fromResponse(label, url, res.status, reason || statusText(res.status), res.headers, detail);
+  return markAuthFailure(new UnauthorizedError(answer.msg, answer.fields()));
 }
 
 /** The standard reason phrase (the auth response keeps no server phrase). */

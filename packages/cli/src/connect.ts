@@ -1,4 +1,4 @@
-import type { ConnectionOptions, OsOptions } from '../index.js';
+import type { ConnectionOptions, OsOptions } from 'swiftclient';
 import { loadCloud } from './clouds.js';
 import { OS_SETTINGS, osAttribute, osEnvName, type GlobalFlags, type OsSetting } from './globals.js';
 import { UsageError } from './output.js';

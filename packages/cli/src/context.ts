@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Connection, type ConnectionOptions } from '../index.js';
+import { Connection, type ConnectionOptions } from 'swiftclient';
 import { checkCredentials, connectionOptions, resolveOptions, type Resolved } from './connect.js';
 import type { GlobalFlags } from './globals.js';
 import { Output, UsageError } from './output.js';

@@ -1,4 +1,4 @@
-import { setDebugLog } from '../index.js';
+import { setDebugLog } from 'swiftclient';
 
 /**
  * `--debug`: every request and response as curl-style lines on stderr.

@@ -1,6 +1,4 @@
-import { isAuthFailure } from '../auth/http.js';
-import { ClientException } from '../index.js';
-import { SwiftError } from '../service/errors.js';
+import { ClientException, SwiftError } from 'swiftclient';
 import { pyStrRepr } from './format.js';
 import { UsageError } from './output.js';
 
@@ -56,16 +54,16 @@ export function pySwiftErrorStr(err: SwiftError): string {
   return text;
 }
 
-/** A 404 from the server, directly or as the cause of a SwiftError. */
+/** A 404 from the storage server (never an auth refusal), directly or as the cause of a SwiftError. */
 export function isNotFound(err: unknown): boolean {
-  if (err instanceof ClientException) return err.httpStatus === 404 && !isAuthFailure(err);
+  if (err instanceof ClientException) return err.code === 'NOT_FOUND';
   if (err instanceof SwiftError) return isNotFound(err.cause);
   return false;
 }
 
 /** The HTTP status of the storage request that failed (none for a refused auth request). */
 export function httpStatusOf(err: unknown): number | undefined {
-  if (err instanceof ClientException) return isAuthFailure(err) ? undefined : err.httpStatus;
+  if (err instanceof ClientException) return err.code === 'UNAUTHORIZED' ? undefined : err.httpStatus;
   if (err instanceof SwiftError) return httpStatusOf(err.cause);
   return undefined;
 }

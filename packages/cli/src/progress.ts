@@ -1,5 +1,5 @@
 import type { MultiBar, SingleBar } from 'cli-progress';
-import type { ProgressEvent } from '../service/types.js';
+import type { ProgressEvent } from 'swiftclient';
 import { humanBytes } from './format.js';
 import type { LineSink, Output } from './output.js';
 

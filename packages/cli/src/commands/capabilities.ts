@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { ClientException } from '../../index.js';
-import { Transport } from '../../http/transport.js';
-import { capabilitiesUrl } from '../../ops/capabilities.js';
-import { send } from '../../ops/request.js';
+import { capabilitiesUrl, ClientException } from 'swiftclient';
 import { connectionOptions } from '../connect.js';
 import type { CliContext } from '../context.js';
+import { fetchInfoText } from '../info.js';
 import { parsePyJson, pyJsonDumps, pyStr, sortedEntries, type Printable, type PyValue } from '../pyjson.js';
 
 /**
@@ -20,21 +18,11 @@ async function fetchInfo(ctx: CliContext, url: string | undefined): Promise<PyVa
     base = conn.url ?? (await conn.getAuth())[0];
   }
   const c = connectionOptions(o);
-  const transport = new Transport({ timeout: c.timeout, cacert: c.cacert, insecure: c.insecure, cert: c.cert, certKey: c.certKey });
+  const text = await fetchInfoText(capabilitiesUrl(base), { timeout: c.timeout, cacert: c.cacert, insecure: c.insecure, cert: c.cert, certKey: c.certKey });
   try {
-    const infoUrl = capabilitiesUrl(base);
-    const res = await send(
-      { transport, url: infoUrl, token: undefined, serviceToken: undefined, signal: undefined, responseDict: {} },
-      { method: 'GET', label: 'Capabilities GET', path: '', headers: { 'accept-encoding': 'identity' }, anonymous: true },
-    );
-    const text = await res.body.text();
-    try {
-      return parsePyJson(text);
-    } catch (err) {
-      throw new ClientException(`Capabilities GET failed: the response is not JSON (${err instanceof Error ? err.message : String(err)})`);
-    }
-  } finally {
-    await transport.close();
+    return parsePyJson(text);
+  } catch (err) {
+    throw new ClientException(`Capabilities GET failed: the response is not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
 }
 

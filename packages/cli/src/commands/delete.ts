@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { DeleteResult } from '../../service/types.js';
-import { SwiftError } from '../../service/errors.js';
+import { SwiftError, type DeleteResult } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { errorText, pySwiftErrorStr } from '../errors.js';
 import { UsageError } from '../output.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DownloadObjectResult, DownloadOptions } from '../../service/types.js';
+import type { DownloadObjectResult, DownloadOptions } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { errorText, httpStatusOf } from '../errors.js';
 import { UsageError } from '../output.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ListResult } from '../../service/types.js';
+import type { ListResult } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { gmtimeString, padEnd, padStart, prtBytes } from '../format.js';
 import { UsageError } from '../output.js';

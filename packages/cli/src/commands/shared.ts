@@ -1,6 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ConnectionOptions } from '../../index.js';
-import { SwiftService } from '../../service/service.js';
+import { SwiftService, type ConnectionOptions } from 'swiftclient';
 import type { CliContext } from '../context.js';
 
 /** `-H/--header` and `-m/--meta`: repeatable. */

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { ResponseHeaders } from '../../index.js';
-import type { StatResult } from '../../service/types.js';
+import type { ResponseHeaders, StatResult } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../output.js';
 import { prtBytes, pyTitle } from '../format.js';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { generateTempUrl, type TempUrlDigest } from '../../tempurl.js';
+import { generateTempUrl, type TempUrlDigest } from 'swiftclient';
 import type { CliContext } from '../context.js';
 
 const STANDARD_METHODS = ['GET', 'PUT', 'HEAD', 'POST', 'DELETE'];

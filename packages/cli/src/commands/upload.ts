@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { ClientException } from '../../index.js';
-import type { UploadObject, UploadOptions, UploadResult } from '../../service/types.js';
+import { ClientException, type UploadObject, type UploadOptions, type UploadResult } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { errorText, httpStatusOf } from '../errors.js';
 import { exists, totalSize } from '../local-files.js';
