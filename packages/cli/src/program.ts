@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { registerAuth } from './commands/auth.js';
 import { registerCapabilities } from './commands/capabilities.js';
-import { registerCompletion } from './commands/completion.js';
+import { registerCompletion, registerShellCompletion } from './commands/completion.js';
 import { registerCopy } from './commands/copy.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDownload } from './commands/download.js';
@@ -14,6 +14,7 @@ import { registerUpload } from './commands/upload.js';
 import { CliContext } from './context.js';
 import { enableDebugLog } from './debug.js';
 import { errorDetails, errorText } from './errors.js';
+import { isDetailOption, osHelp, rootHelp, suggestCommands } from './help.js';
 import { addGlobalOptions, normaliseArgv, type GlobalFlags } from './globals.js';
 import { Output, UsageError } from './output.js';
 
@@ -59,12 +60,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, output: Outpu
     .helpOption('-h, --help', 'Show this help.')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
+    .configureHelp({ formatHelp: (cmd, helper) => (cmd === program ? rootHelp(cmd, helper) : Help.prototype.formatHelp.call(helper, cmd, helper)) })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void output.stdout.write(text),
       writeErr: (text) => void output.stderr.write(text),
     });
   addGlobalOptions(program);
+  for (const option of program.options) if (isDetailOption(option)) option.hideHelp();
 
   const run: Runner = async (job) => {
     const flags = program.opts<GlobalFlags>();
@@ -90,15 +93,17 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, output: Outpu
   registerTempurl(program, ctx, run);
   registerAuth(program, ctx, run);
   registerCompletion(program, ctx, run);
+  registerShellCompletion(program, ctx, run);
 
   program.action((opts: GlobalFlags, cmd: Command) => {
     if (cmd.args.length > 0) {
-      output.errorBlock(`${program.helpInformation().split('\n')[0]}\nno such command: ${cmd.args[0]}`);
+      const typed = String(cmd.args[0]);
+      const [best] = suggestCommands(typed, program.commands.filter((c) => !c.name().startsWith('bash_')).flatMap((c) => [c.name(), ...c.aliases()]));
+      output.errorBlock(`${program.helpInformation().split('\n')[0]}\nno such command: ${typed}${best ? `\nDid you mean '${best}'?` : ''}`);
       return;
     }
     if (opts.osHelp) {
-      const lines = program.helpInformation().split('\n');
-      output.stdout.write(`OpenStack authentication options:\n${lines.filter((line) => /^\s+--os-/.test(line)).join('\n')}\n`);
+      output.stdout.write(osHelp(program, program.createHelp()));
       return;
     }
     program.outputHelp();

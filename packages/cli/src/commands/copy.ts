@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { errorText } from '../errors.js';
+import { printJson } from '../json.js';
 import type { Runner } from '../program.js';
 import { collect, service, slashWarning, usage } from './shared.js';
 
@@ -9,6 +10,7 @@ interface CopyFlags {
   freshMetadata?: boolean;
   meta: string[];
   header: string[];
+  json?: boolean;
 }
 
 export function registerCopy(program: Command, ctx: CliContext, run: Runner): void {
@@ -22,6 +24,7 @@ export function registerCopy(program: Command, ctx: CliContext, run: Runner): vo
     .option('-M, --fresh-metadata', 'Copy the object without any existing metadata; if not set, metadata will be preserved or appended.')
     .option('-m, --meta <name:value>', 'Sets a meta data item. This option may be repeated. Example: -m Color:Blue -m Size:Large', collect, [])
     .option('-H, --header <header:value>', 'Adds a customized request header. This option may be repeated.', collect, [])
+    .option('--json', 'Print each result as one JSON object per line (stable field names, see docs/CLI.md).')
     .action((container: string | undefined, objects: string[], o: CopyFlags, cmd: Command) =>
       run(async () => {
         if (container === undefined || objects.length === 0) {
@@ -37,7 +40,8 @@ export function registerCopy(program: Command, ctx: CliContext, run: Runner): vo
           headers: o.header,
         });
         for await (const r of results) {
-          if (r.success) {
+          if (o.json) printJson(ctx.output, r);
+          else if (r.success) {
             if (ctx.verbose <= 0) continue;
             if (r.action === 'copy_object') ctx.output.print(`${r.container}/${r.object} copied to ${r.destination || '<self>'}`);
             else if (r.action === 'create_container') ctx.output.print(`created container ${r.container}`);

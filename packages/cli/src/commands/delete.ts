@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SwiftError, type DeleteResult } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { errorText, pySwiftErrorStr } from '../errors.js';
+import { printJson } from '../json.js';
 import { UsageError } from '../output.js';
 import type { Runner } from '../program.js';
 import { attemptsSuffix, checkThreads, collect, int, service, slashWarning, usage } from './shared.js';
@@ -16,6 +17,7 @@ interface DeleteFlags {
   leaveSegments?: boolean;
   objectThreads: number;
   containerThreads: number;
+  json?: boolean;
 }
 
 function report(ctx: CliContext, r: DeleteResult, yesAll: boolean): void {
@@ -52,6 +54,7 @@ export function registerDelete(program: Command, ctx: CliContext, run: Runner): 
     .option('--leave-segments', 'Do not delete segments of manifest objects.')
     .option('--object-threads <threads>', 'Number of threads to use for deleting objects.', int, 10)
     .option('--container-threads <threads>', 'Number of threads to use for deleting containers.', int, 10)
+    .option('--json', 'Print each result as one JSON object per line (stable field names, see docs/CLI.md).')
     .action((container: string | undefined, objects: string[], o: DeleteFlags, cmd: Command) =>
       run(async () => {
         const yesAll = Boolean(o.all || o.yesAll);
@@ -76,7 +79,10 @@ export function registerDelete(program: Command, ctx: CliContext, run: Runner): 
           objectThreads: o.objectThreads,
           containerThreads: o.containerThreads,
         });
-        for await (const r of results) report(ctx, r, yesAll);
+        for await (const r of results) {
+          if (o.json) printJson(ctx.output, r);
+          else report(ctx, r, yesAll);
+        }
       }),
     );
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { DownloadObjectResult, DownloadOptions } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { errorText, httpStatusOf } from '../errors.js';
+import { printJson } from '../json.js';
 import { UsageError } from '../output.js';
 import type { Runner } from '../program.js';
 import { progressWanted, TransferBar } from '../progress.js';
@@ -26,6 +27,7 @@ interface DownloadFlags {
   /** false with --no-shuffle */
   shuffle: boolean;
   ignoreMtime?: boolean;
+  json?: boolean;
 }
 
 /** python's `auth %.3fs, headers %.3fs, total %.3fs, %.3f MB/s` line. */
@@ -102,6 +104,7 @@ export function registerDownload(program: Command, ctx: CliContext, run: Runner)
     .option('--ignore-checksum', 'Turn off checksum validation for downloads.')
     .option('--no-shuffle', 'Download in the order the objects are listed instead of a random order.')
     .option('--ignore-mtime', "Ignore the 'X-Object-Meta-Mtime' header when downloading an object.")
+    .option('--json', 'Print each result as one JSON object per line (stable field names, see docs/CLI.md).')
     .action((container: string | undefined, objects: string[], o: DownloadFlags, cmd: Command) =>
       run(async () => {
         const yesAll = Boolean(o.all || o.yesAll);
@@ -115,6 +118,7 @@ export function registerDownload(program: Command, ctx: CliContext, run: Runner)
         if (o.versionId !== undefined && args.length < 2) throw new UsageError('--version-id option only allowed for object downloads');
         if (!checkThreads(ctx, cmd, { '--object-threads': o.objectThreads, '--container-threads': o.containerThreads })) return;
         if (container !== undefined && slashWarning(ctx, container)) return;
+        if (o.json && o.output === '-') throw new UsageError('--json cannot be used with -o -');
         if (o.output === '-' && container !== undefined) {
           await toStdout(ctx, container, objects[0] as string, o);
           return;
@@ -138,12 +142,15 @@ export function registerDownload(program: Command, ctx: CliContext, run: Runner)
         };
         const swift = await service(ctx, 'download', [], { checksum: !o.ignoreChecksum });
         let bar: TransferBar | undefined;
-        if (progressWanted(ctx.output, ctx.verbose)) {
+        if (!o.json && progressWanted(ctx.output, ctx.verbose)) {
           bar = await TransferBar.start(ctx.output, 'Downloading');
           options.onProgress = bar.onProgress;
         }
         try {
-          for await (const r of swift.download(container, objects.length > 0 ? objects : undefined, options)) report(ctx, r, bar);
+          for await (const r of swift.download(container, objects.length > 0 ? objects : undefined, options)) {
+            if (o.json) printJson(ctx.output, r);
+            else report(ctx, r, bar);
+          }
         } finally {
           bar?.stop();
         }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { printJson } from '../json.js';
 import { UsageError } from '../output.js';
 import type { Runner } from '../program.js';
 import { collect, service, slashWarning, usage } from './shared.js';
@@ -11,6 +12,7 @@ interface PostFlags {
   syncKey?: string;
   meta: string[];
   header: string[];
+  json?: boolean;
 }
 
 export function registerPost(program: Command, ctx: CliContext, run: Runner): void {
@@ -25,6 +27,7 @@ export function registerPost(program: Command, ctx: CliContext, run: Runner): vo
     .option('-k, --sync-key <sync-key>', 'Sync Key for containers, for multi-cluster replication.')
     .option('-m, --meta <name:value>', 'Sets a meta data item. This option may be repeated. Example: -m Color:Blue -m Size:Large', collect, [])
     .option('-H, --header <header:value>', 'Adds a customized request header. This option may be repeated.', collect, [])
+    .option('--json', 'Print each result as one JSON object per line (stable field names, see docs/CLI.md).')
     .action((container: string | undefined, object: string | undefined, o: PostFlags, cmd: Command) =>
       run(async () => {
         if ((o.readAcl !== undefined || o.writeAcl !== undefined || o.syncTo !== undefined || o.syncKey !== undefined) && container === undefined) {
@@ -45,7 +48,8 @@ export function registerPost(program: Command, ctx: CliContext, run: Runner): vo
           syncKey: o.syncKey,
         });
         for await (const r of results) {
-          if (!r.success) throw r.error ?? new Error('post failed');
+          if (o.json) printJson(ctx.output, r);
+          else if (!r.success) throw r.error ?? new Error('post failed');
         }
       }),
     );

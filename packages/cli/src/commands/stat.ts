@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ResponseHeaders, StatResult } from 'swiftclient';
 import type { CliContext } from '../context.js';
+import { printJson } from '../json.js';
 import { UsageError } from '../output.js';
 import { prtBytes, pyTitle } from '../format.js';
 import type { Runner } from '../program.js';
@@ -81,6 +82,7 @@ interface StatFlags {
   lh?: boolean;
   versionId?: string;
   header: string[];
+  json?: boolean;
 }
 
 export function registerStat(program: Command, ctx: CliContext, run: Runner): void {
@@ -92,6 +94,7 @@ export function registerStat(program: Command, ctx: CliContext, run: Runner): vo
     .option('--lh', 'Report sizes in human readable format similar to ls -lh.')
     .option('--version-id <version_id>', 'Report stat of specific version of a versioned object.')
     .option('-H, --header <header:value>', 'Adds a custom request header to use for stat.', collect, [])
+    .option('--json', 'Print each result as one JSON object per line (stable field names, see docs/CLI.md).')
     .action((container: string | undefined, object: string | undefined, opts: StatFlags, cmd: Command) =>
       run(async () => {
         if (opts.versionId !== undefined && object === undefined) throw new UsageError('--version-id option only allowed for object stats');
@@ -103,6 +106,10 @@ export function registerStat(program: Command, ctx: CliContext, run: Runner): vo
         const swift = await service(ctx, 'stat');
         const objects = object === undefined ? undefined : [object];
         for await (const result of swift.stat(container, objects, { headers: opts.header, versionId: opts.versionId })) {
+          if (opts.json) {
+            printJson(ctx.output, result);
+            continue;
+          }
           if (!result.success) throw result.error ?? new Error('stat failed');
           printStat(ctx, result, Boolean(opts.lh), swift.connection.url, swift.connection.token);
         }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ClientException, type UploadObject, type UploadOptions, type UploadResult } from 'swiftclient';
 import type { CliContext } from '../context.js';
 import { errorText, httpStatusOf } from '../errors.js';
+import { printJson } from '../json.js';
 import { exists, totalSize } from '../local-files.js';
 import type { Runner } from '../program.js';
 import { progressWanted, TransferBar } from '../progress.js';
@@ -24,6 +25,7 @@ interface UploadFlags {
   useDlo?: boolean;
   objectName?: string;
   ignoreChecksum?: boolean;
+  json?: boolean;
 }
 
 /** `-S 100M`: bytes, or a number with a B, K, M or G suffix (powers of 1024); undefined when invalid. */
@@ -94,6 +96,7 @@ export function registerUpload(program: Command, ctx: CliContext, run: Runner): 
     .option('--use-dlo', 'With --segment-size: create a Dynamic Large Object instead of a Static Large Object.')
     .option('--object-name <object-name>', 'Upload file and name object to <object-name> or upload dir and use <object-name> as object prefix instead of folder name.')
     .option('--ignore-checksum', 'Turn off checksum validation for uploads.')
+    .option('--json', 'Print each result as one JSON object per line (stable field names, see docs/CLI.md).')
     .action((container: string | undefined, files: string[], o: UploadFlags, cmd: Command) =>
       run(async () => {
         if (container === undefined || files.length === 0) {
@@ -166,13 +169,16 @@ export function registerUpload(program: Command, ctx: CliContext, run: Runner): 
 
         const swift = await service(ctx, 'upload', [], { checksum: !o.ignoreChecksum });
         let bar: TransferBar | undefined;
-        if (progressWanted(ctx.output, ctx.verbose)) {
+        if (!o.json && progressWanted(ctx.output, ctx.verbose)) {
           const expected = fromStdin ? undefined : await totalSize(sources.map((s) => (typeof s === 'string' ? s : (s.source as string))));
           bar = await TransferBar.start(ctx.output, 'Uploading', expected);
           options.onProgress = bar.onProgress;
         }
         try {
-          for await (const r of swift.upload(container, sources, options)) report(ctx, r, bar);
+          for await (const r of swift.upload(container, sources, options)) {
+            if (o.json) printJson(ctx.output, r);
+            else report(ctx, r, bar);
+          }
         } finally {
           bar?.stop();
         }
