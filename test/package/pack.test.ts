@@ -132,7 +132,9 @@ describe('the packed packages, installed in a fresh project', { concurrency: tru
   let project = '';
   const tarballs: Record<'lib' | 'cli', string> = { lib: '', cli: '' };
   const container = unique('pack');
-  const env = { ...process.env, ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user, ST_KEY: SWIFT.key, CONTAINER: container };
+  // only the tempauth credentials: the suite's Keystone OS_* variables would make the CLI pick Keystone
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(ST_|OS_|SWIFTCLIENT_)/.test(name)));
+  Object.assign(env, { ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user, ST_KEY: SWIFT.key, CONTAINER: container });
 
   before(async () => {
     await ensureBuilt();
