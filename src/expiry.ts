@@ -8,7 +8,15 @@ import type { WriteOptions } from './ops/container.js';
 import { unixSecondsDate } from './native/dates.js';
 
 /** When an object should expire: after a number of seconds, or at a time (Unix seconds or Date). */
-export type Expiry = { deleteAfter: number } | { deleteAt: number | Date };
+export type Expiry =
+  | {
+      /** Seconds from now (whole, > 0): `X-Delete-After`. */
+      deleteAfter: number;
+    }
+  | {
+      /** When to delete: a Unix time in seconds, or a Date: `X-Delete-At`. */
+      deleteAt: number | Date;
+    };
 
 /** The header that sets `expiry`, to merge into `putObject`'s or `postObject`'s headers. */
 export function expiryHeaders(expiry: Expiry): Record<string, string> {

@@ -3,12 +3,13 @@ export type { ConnectionOptions, OsOptions } from './options.js';
 export { ClientException, NotFoundError, UnauthorizedError, NetworkError, TimeoutError, ChecksumError } from './errors.js';
 export type { ClientExceptionFields, ClientErrorCode, ChecksumErrorFields } from './errors.js';
 export { Session } from './auth/session.js';
-export type { SessionLike, SessionOptions } from './auth/session.js';
+export type { MaybePromise, SessionLike, SessionOptions } from './auth/session.js';
 export { v1, v2, v3 } from './auth/plugins.js';
 export type {
   AuthPlugin,
   V1PasswordOptions,
   V2PasswordOptions,
+  V2TokenOptions,
   V3ApplicationCredentialOptions,
   V3PasswordOptions,
   V3ScopeOptions,
@@ -21,8 +22,8 @@ export type { BodyInput, Chunk, ReplayableSource } from './http/body.js';
 export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.js';
 export { setDebugLog } from './http/log.js';
 export type { LogSink } from './http/log.js';
-export type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
-export type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PostContainerOptions, PutContainerOptions, WriteOptions } from './ops/container.js';
+export type { CallOptions, ContainerEntry, ContainerInfoEntry, GetAccountOptions, HeadersOptions, PostAccountOptions, SubdirEntry } from './ops/account.js';
+export type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, ObjectInfoEntry, PostContainerOptions, PutContainerOptions, WriteOptions } from './ops/container.js';
 export type {
   CopyObjectOptions,
   DeleteObjectOptions,
@@ -56,6 +57,7 @@ export type {
   TransferProgress,
 } from './native/index.js';
 export type { Capabilities } from './ops/capabilities.js';
+export { capabilitiesUrl } from './ops/capabilities.js';
 export { connectionOptionsFromEnv } from './env.js';
 export { quote } from './util/quote.js';
 export {

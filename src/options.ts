@@ -3,24 +3,37 @@ import type { SessionLike } from './auth/session.js';
 
 /** Keystone scoping and endpoint choice, as swiftclient's `os_options`. */
 export interface OsOptions {
+  /** Keystone v2 tenant to scope to, by id (v3: same as `projectId`). */
   tenantId?: string | undefined;
+  /** Keystone v2 tenant to scope to, by name (v3: same as `projectName`). */
   tenantName?: string | undefined;
+  /** Keystone v3 project to scope to, by id. */
   projectId?: string | undefined;
+  /** Keystone v3 project to scope to, by name (needs `projectDomainName` or `projectDomainId`). */
   projectName?: string | undefined;
+  /** Keystone user by id instead of the `user` name. */
   userId?: string | undefined;
+  /** Domain of the user name, by id. */
   userDomainId?: string | undefined;
+  /** Domain of the user name, by name (e.g. `'Default'`). */
   userDomainName?: string | undefined;
+  /** Domain of the project name, by id. */
   projectDomainId?: string | undefined;
+  /** Domain of the project name, by name (e.g. `'Default'`). */
   projectDomainName?: string | undefined;
   /** 'password' | 'v2password' | 'v3password' | 'v3applicationcredential'. */
   authType?: string | undefined;
+  /** Keystone application credential id (with `authType: 'v3applicationcredential'`). */
   applicationCredentialId?: string | undefined;
+  /** Application credential name; needs the user (`user`/`userId` and its domain). */
   applicationCredentialName?: string | undefined;
+  /** Application credential secret. */
   applicationCredentialSecret?: string | undefined;
   /** @default 'object-store' */
   serviceType?: string | undefined;
   /** 'public' | 'internal' | 'admin' (or 'publicURL' etc.). @default 'public' */
   endpointType?: string | undefined;
+  /** Catalog region to pick the endpoint from; default: the first region offering `serviceType`. */
   regionName?: string | undefined;
   /** Storage URL that overrides the catalog's. */
   objectStorageUrl?: string | undefined;
@@ -28,7 +41,9 @@ export interface OsOptions {
   authToken?: string | undefined;
   /** Credentials of a service user whose token goes in X-Service-Token. */
   serviceUsername?: string | undefined;
+  /** Project of the service user (its domains are the main user's). */
   serviceProjectName?: string | undefined;
+  /** Password of the service user. */
   serviceKey?: string | undefined;
 }
 
@@ -44,6 +59,13 @@ export interface ConnectionOptions {
   authVersion?: string | number | undefined;
   /** Copied into osOptions.tenantName. */
   tenantName?: string | undefined;
+  /**
+   * Keystone scoping and endpoint choice (python's `os_options`).
+   *
+   * @example
+   * new Connection({ authUrl: 'https://keystone.example.com/v3', user: 'alice', key: 'secret', authVersion: '3',
+   *   osOptions: { projectName: 'demo', projectDomainName: 'Default', userDomainName: 'Default', regionName: 'RegionOne' } });
+   */
   osOptions?: OsOptions | undefined;
   /** Storage URL to use without authenticating; survives re-auth. */
   preauthUrl?: string | undefined;
@@ -62,8 +84,9 @@ export interface ConnectionOptions {
   /** Re-authenticate before every retry, whatever the error. @default false */
   forceAuthRetry?: boolean | undefined;
   /**
-   * Seconds to wait for response headers and for each silence in a body (at
-   * most 3600; each call may set its own). @default none: undici's 300 s
+   * Seconds (floats allowed) to wait for response headers and for each
+   * silence while a body streams; values above 3600 are refused (surely
+   * milliseconds); each call may set its own. Default: no own timeout (undici's 300 s).
    */
   timeout?: number | undefined;
   /** CA bundle (PEM file path) for TLS verification. */

@@ -79,7 +79,9 @@ export async function deleteObjectVersion(
   await conn.deleteObject(container, obj, { ...options, queryString: versionQuery(versionId) });
 }
 
+/** Options of {@link restoreObjectVersion}. */
 export interface RestoreVersionOptions extends CallOptions {
+  /** Filled with the status, reason and headers of the copy that restores the version. */
   responseDict?: ResponseDict | undefined;
 }
 
@@ -119,7 +121,9 @@ export async function restoreObjectVersion(
  */
 export type LegacyVersioningMode = 'stack' | 'history';
 
+/** A container's legacy versioning (`X-Versions-Location` / `X-History-Location`). */
 export interface LegacyVersioning {
+  /** `'stack'` (X-Versions-Location: a delete restores the previous version) or `'history'` (X-History-Location: a delete archives). */
   mode: LegacyVersioningMode;
   /** The archive container. */
   location: string;

@@ -12,14 +12,19 @@ import type { ProgressListener } from '../native/progress.js';
 import { objectPath, withQuery } from './paths.js';
 import { discard, readAll, send, type OpContext } from './request.js';
 
+/** Options of `headObject` (python's `head_object`). */
 export interface HeadObjectOptions extends CallOptions {
+  /** Extra request headers (e.g. `'x-newest': 'true'`). */
   headers?: HeadersInput | undefined;
+  /** A raw query string for the request, without `?` (e.g. `'version-id=...'`). */
   queryString?: string | undefined;
 }
 
+/** Options of `getObject` (python's `get_object`). */
 export interface GetObjectOptions extends HeadObjectOptions {
-  /** When > 0, resolve with a streaming body yielding chunks of at most this size. */
+  /** When > 0, resolve with a streaming body yielding chunks of at most this many bytes. @default 0 (the whole body as one Buffer) */
   respChunkSize?: number | undefined;
+  /** Filled with the response's status, reason and headers (python's `response_dict`). */
   responseDict?: WriteOptions['responseDict'];
   /** Check the body's MD5 against the ETag for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
@@ -31,6 +36,7 @@ export interface GetObjectOptions extends HeadObjectOptions {
   onProgress?: ProgressListener | undefined;
 }
 
+/** Options of `putObject` (python's `put_object`). */
 export interface PutObjectOptions extends WriteOptions {
   /** Bytes to send; also limits how much is read from a stream. */
   contentLength?: number | undefined;
@@ -40,7 +46,9 @@ export interface PutObjectOptions extends WriteOptions {
   chunkSize?: number | undefined;
   /** Wins over a Content-Type in `headers`. */
   contentType?: string | undefined;
+  /** Request headers: metadata (`x-object-meta-*`), `x-delete-after`, ... */
   headers?: HeadersInput | undefined;
+  /** A raw query string for the request, without `?` (e.g. `'multipart-manifest=put'`). */
   queryString?: string | undefined;
   /** Compare the returned ETag with the MD5 sent, for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
@@ -55,7 +63,7 @@ export interface PutObjectOptions extends WriteOptions {
   meta?: MetaInput | undefined;
 }
 
-/** Options of `postObject`. */
+/** Options of `postObject` (python's `post_object`). */
 export interface PostObjectOptions extends WriteOptions {
   /**
    * User metadata, sent as `X-Object-Meta-<name>` headers (names lower-cased;
@@ -68,16 +76,21 @@ export interface PostObjectOptions extends WriteOptions {
   meta?: MetaInput | undefined;
 }
 
+/** Options of `copyObject` (python's `copy_object`). */
 export interface CopyObjectOptions extends WriteOptions {
   /** `/container/object`; default: the source itself (in-place copy). */
   destination?: string | undefined;
+  /** Request headers: metadata for the copy (merged over the source's unless `freshMetadata`). */
   headers?: HeadersInput | undefined;
   /** Start from no user metadata instead of the source's. */
   freshMetadata?: boolean | undefined;
 }
 
+/** Options of `deleteObject` (python's `delete_object`). */
 export interface DeleteObjectOptions extends WriteOptions {
+  /** Extra request headers. */
   headers?: HeadersInput | undefined;
+  /** A raw query string, without `?` (e.g. `'multipart-manifest=delete'` removes an SLO's segments too). */
   queryString?: string | undefined;
 }
 

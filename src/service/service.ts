@@ -61,6 +61,8 @@ export class SwiftService implements ServiceHandle {
   readonly #capabilities = new Map<string, Promise<CapabilitiesResult>>();
 
   /**
+   * Makes a service over one Connection; nothing is sent until the first call.
+   *
    * @param connection a Connection to share, or the options to build one (closed by `close()`)
    * @param defaults python's service `options`: defaults for every call
    */

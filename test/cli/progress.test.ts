@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
-import { promptForPassword } from '../../src/cli/prompt.js';
+import { promptForPassword } from '../../packages/cli/src/prompt.js';
 import { cleanEnv, ours, oursLine, TEMPAUTH } from './helpers.js';
 
 const run = promisify(execFile);
