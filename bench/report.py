@@ -322,7 +322,8 @@ def targets_round_two(results):
         if py_down:
             r = o['cpu'] / py_down
             out.append(('W2 GET, checksum on, %s chunks: client CPU ≤ 1.2× python `swift download`' % chunk,
-                        'ours %.2f CPU-s (download phase) vs %s: %.2f×' % (o['cpu'], py_note, r), verdict(r <= 1.2)))
+                        'ours %.2f CPU-s (download phase) vs %s: %.2f×' % (o['cpu'], py_note, r),
+                        verdict(r <= 1.2) if find(results, 'S', 'swift-cli') else 'not judged'))
     # W2 GET, checksum off: against python-swiftclient's get_object, same chunk size
     for client, pyc, chunk in (('ours-nock-64k', 'python-64k', '64 KiB'), ('ours-nock', 'python', '1 MiB')):
         ours, py = find(results, 'W2', client), find(results, 'W2', pyc)
@@ -336,7 +337,8 @@ def targets_round_two(results):
     if ours and py_up:
         a = phase_cpu(ours, 'up')
         out.append(('W2 PUT, checksum on: client CPU ≤ 1.2× python `swift upload`',
-                    'ours %.2f CPU-s (upload phase) vs %s: %.2f×' % (a, py_note, a / py_up), verdict(a / py_up <= 1.2)))
+                    'ours %.2f CPU-s (upload phase) vs %s: %.2f×' % (a, py_note, a / py_up),
+                    verdict(a / py_up <= 1.2) if find(results, 'S', 'swift-cli') else 'not judged'))
     # start-up
     ours, rc, py = (find(results, 'S', c) for c in ('ours-cli', 'rclone', 'swift-cli'))
     if ours:
