@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { Agent, request, type Dispatcher } from 'undici';
 import { Connection, fileSource } from '../src/index.js';
@@ -48,8 +49,9 @@ interface Outcome {
 // ------------------------------------------------------------------ GET
 
 /** (a) today's base: undici request() and its Readable body, `for await`. */
-async function getRequest(md5: boolean): Promise<Outcome> {
-  const res = await request(url, { dispatcher: agent, headers: { 'x-auth-token': token } });
+async function getRequest(md5: boolean, bodyTimeout?: number): Promise<Outcome> {
+  const res = await request(url, { dispatcher: agent, headers: { 'x-auth-token': token }, ...(bodyTimeout === undefined ? {} : { bodyTimeout }) });
+  if (res.statusCode !== 200) fail(`GET: ${res.statusCode}`);
   const hash = md5 ? createHash('md5') : undefined;
   let bytes = 0;
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -143,6 +145,111 @@ function dispatchGet(opts: {
     },
   };
   return { headers, body };
+}
+
+/**
+ * (b0) undici dispatch() without copying: the network chunks themselves,
+ * handed over in batches (one promise per batch of whatever arrived).
+ */
+async function getDispatchBatches(md5: boolean): Promise<Outcome> {
+  const hash = md5 ? createHash('md5') : undefined;
+  let batch: Buffer[] = [];
+  let waiter: (() => void) | undefined;
+  let done = false;
+  let error: Error | undefined;
+  let etag = '';
+  let controller: Dispatcher.DispatchController | undefined;
+  const wake = (): void => {
+    const w = waiter;
+    waiter = undefined;
+    w?.();
+  };
+  agent.dispatch(
+    { origin: storage.origin, path, method: 'GET', headers: { 'x-auth-token': token } },
+    {
+      onRequestStart(c) {
+        controller = c;
+      },
+      onResponseStart(_c, _status, h) {
+        etag = String(h.etag);
+      },
+      onResponseData(_c, chunk) {
+        hash?.update(chunk);
+        batch.push(chunk);
+        if (batch.length >= 64) controller?.pause();
+        wake();
+      },
+      onResponseEnd() {
+        done = true;
+        wake();
+      },
+      onResponseError(_c, err) {
+        error = err;
+        wake();
+      },
+    },
+  );
+  let bytes = 0;
+  for (;;) {
+    if (batch.length) {
+      const got = batch;
+      batch = [];
+      if (controller?.paused) controller.resume();
+      for (const b of got) bytes += b.length;
+      continue;
+    }
+    if (error) throw error;
+    if (done) break;
+    await new Promise<void>((resolve) => (waiter = resolve));
+  }
+  return { bytes, md5: hash?.digest('hex'), etag };
+}
+
+/**
+ * (f) a plain socket reading into one 1 MiB buffer of its own (net's
+ * `onread`: no allocation per read, reads of up to 1 MiB), a minimal
+ * HTTP/1.1 response parser (Content-Length bodies only) and MD5 on the
+ * bytes in place: the floor of what Node can do per byte.
+ */
+function getSocketOnread(md5: boolean): Promise<Outcome> {
+  const hash = md5 ? createHash('md5') : undefined;
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0);
+    let inBody = false;
+    let left = 0;
+    let bytes = 0;
+    let etag = '';
+    const socket = net.connect({
+      host: storage.hostname,
+      port: Number(storage.port),
+      onread: {
+        buffer: Buffer.allocUnsafeSlow(CHUNK),
+        callback(n: number, buf: Uint8Array): boolean {
+          let data = Buffer.from(buf.buffer, buf.byteOffset, n);
+          if (!inBody) {
+            head = Buffer.concat([head, data]);
+            const end = head.indexOf('\r\n\r\n');
+            if (end < 0) return true;
+            const text = head.subarray(0, end).toString('latin1');
+            left = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? NaN);
+            etag = /\r\netag: *([^\r]+)/i.exec(text)?.[1] ?? '';
+            data = head.subarray(end + 4);
+            inBody = true;
+          }
+          hash?.update(data);
+          bytes += data.length;
+          left -= data.length;
+          if (left <= 0) {
+            socket.end();
+            resolve({ bytes, md5: hash?.digest('hex'), etag });
+          }
+          return true;
+        },
+      },
+    });
+    socket.on('error', reject);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${storage.host}\r\nX-Auth-Token: ${token}\r\nConnection: close\r\n\r\n`);
+  });
 }
 
 async function getDispatch(md5: 'none' | 'chunks' | 'buffers'): Promise<Outcome> {
@@ -384,6 +491,11 @@ await worker?.ready(); // a long-lived worker: its start-up is not part of one t
 const variants: Record<string, () => Promise<Outcome>> = {
   'get-request': () => getRequest(false),
   'get-request-md5': () => getRequest(true),
+  'get-request-no-body-timeout': () => getRequest(false, 0),
+  'get-dispatch-batches': () => getDispatchBatches(false),
+  'get-dispatch-batches-md5': () => getDispatchBatches(true),
+  'get-socket-onread': () => getSocketOnread(false),
+  'get-socket-onread-md5': () => getSocketOnread(true),
   'get-dispatch': () => getDispatch('none'),
   'get-dispatch-md5': () => getDispatch('chunks'),
   'get-dispatch-md5-buffers': () => getDispatch('buffers'),

@@ -30,13 +30,18 @@ PYTHON = harness.PYTHON
 GET_VARIANTS = [
     ('get-request', '(a) undici request() + for await'),
     ('get-request-md5', '(a) + MD5 per chunk'),
-    ('get-dispatch', '(b) undici dispatch(), 1 MiB buffers'),
+    ('get-request-no-body-timeout', '(a) with bodyTimeout 0 (no timer refresh per chunk)'),
+    ('get-dispatch-batches', '(b0) undici dispatch(), network chunks in batches, no copy'),
+    ('get-dispatch-batches-md5', '(c0) (b0) + MD5 on each network chunk'),
+    ('get-dispatch', '(b) undici dispatch(), copied into fresh 1 MiB buffers'),
     ('get-dispatch-md5', '(c) (b) + MD5 on each network chunk'),
     ('get-dispatch-md5-buffers', '(c\') (b) + MD5 on each 1 MiB buffer'),
     ('get-dispatch-worker-transfer', '(d) (b) + MD5 in a worker, buffers transferred'),
     ('get-dispatch-worker-copy', '(d\') (b) + MD5 in a worker, buffers copied'),
     ('get-node-http', '(e) node:http'),
     ('get-node-http-md5', '(e) node:http + MD5'),
+    ('get-socket-onread', '(f) net socket, onread into one 1 MiB buffer, minimal parser'),
+    ('get-socket-onread-md5', '(f) + MD5 in place'),
     ('get-ours', 'ours today: getObject(respChunkSize 1 MiB), checksum on'),
     ('get-ours-nock', 'ours today, checksum off'),
 ]
@@ -166,6 +171,11 @@ def profile(variants, chunk):
 
 def main():
     kind = sys.argv[1] if len(sys.argv) > 1 else 'both'
+    only = os.environ.get('PROTO_ONLY')  # comma list of variants (labels of other rows: python, curl, swift)
+    if only:
+        keep = only.split(',')
+        GET_VARIANTS[:] = [v for v in GET_VARIANTS if v[0] in keep]
+        PUT_VARIANTS[:] = [v for v in PUT_VARIANTS if v[0] in keep]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     chunk = int(os.environ.get('PROTO_CHUNK', str(MiB)))
     os.makedirs(harness.DATA, exist_ok=True)
