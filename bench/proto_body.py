@@ -2,8 +2,9 @@
 against curl and python-swiftclient, for the design of the download and
 upload path (docs/PERFORMANCE.md, "Where the client CPU goes, and the plan").
 
-    bash bench/run-proto            (or, with the Swift env set:)
+    eval "$(scripts/swift-aio env)"
     /usr/bin/python3 bench/proto_body.py [get|put|both] [runs]
+    (PROTO_SIZE MiB, PROTO_CHUNK bytes, PROTO_ONLY=variant,..., PROTO_PROFILE=variant,...)
 
 One object of PROTO_SIZE MiB (default 256) on /dev/shm, streamed by each
 method in a process of its own, the methods interleaved in a rotating order,
