@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { ClientException } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
-import { toWebStream } from '../native/web-stream.js';
+import { toWebStream } from './web-stream.js';
 
 /**
  * Re-opens the object from a byte offset (Range + If-Match), counting
