@@ -3,7 +3,7 @@ import { BadAnswerError, NetworkError, urlFields } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
 import { checkDigest, downloadDigest, md5 } from './integrity.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
-import { toWebStream } from '../native/web-stream.js';
+import { toWebStream } from './web-stream.js';
 
 /**
  * Re-opens the object from a byte offset (Range + If-Match), counting
