@@ -65,6 +65,16 @@ export interface UploadOptions extends CommonOptions {
   checksum?: boolean | undefined;
   /** Upload `null` sources as directory markers. @default false */
   dirMarker?: boolean | undefined;
+  /**
+   * Resume a segmented file upload that an earlier run (this client's or
+   * python's `swift upload`, killed or failed) left half done: one listing
+   * of the segment names finds the segments already stored, and each one
+   * whose size and MD5 equal the file's byte range is reused instead of
+   * sent again. The names carry the file's mtime and size, so a changed file
+   * starts afresh. Streams (no stable identity) always start afresh.
+   * `false` sends every segment without looking. @default true
+   */
+  resume?: boolean | undefined;
   /** Called as bytes of each object are sent. Exceptions it throws are ignored. */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
@@ -89,7 +99,7 @@ export interface UploadObject {
 /** Options one object of an upload may override. */
 export type UploadObjectOptions = Pick<
   UploadOptions,
-  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker'
+  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker' | 'resume'
 >;
 
 export interface DownloadOptions extends CommonOptions {
