@@ -345,7 +345,7 @@ describe('SwiftService failures and aborts', () => {
     const before = await segmentNames(container);
     await throughFaultProxy({ retries: 1, startingBackoff: 0.01 }, async (proxy, viaProxy) => {
       proxy.add({ method: 'PUT', path: /\/00000004$/, times: Infinity, fault: { type: 'status', status: 400, body: 'no' } });
-      const results = await collect(viaProxy.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB, leaveSegments: true }));
+      const results = await collect(viaProxy.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB, leaveSegments: true, resume: false }));
       const upload = objects(results, 'upload_object')[0] as UploadObjectResult;
       assert.equal(upload.success, false);
       assert.match(upload.error?.message ?? '', /segments are kept \(leaveSegments\)/);
