@@ -131,6 +131,15 @@ export interface DownloadOptions extends CommonOptions {
   respChunkSize?: number | undefined;
   /** Called as bytes of each object are written. Exceptions it throws are ignored. */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * Keep the partial file of a download that fails or is killed (beside the
+   * target, as `.<name>.swiftclient-partial` with a `.json` state file), and
+   * continue from it on the next run: `Range` + `If-Match` for a plain
+   * object, the segments already in place for a large one; an object that
+   * changed meanwhile is downloaded from the start. `false`: a failure
+   * removes the partial file, and an existing one is ignored. @default true
+   */
+  resume?: boolean | undefined;
 }
 
 export interface DeleteOptions extends CommonOptions {
@@ -283,6 +292,8 @@ export interface DownloadObjectResult extends ResultBase {
   headersReceipt?: number | undefined;
   finishTime?: number | undefined;
   headers?: ResponseHeaders | undefined;
+  /** Bytes a partial file of an earlier, interrupted run already held (not downloaded again). */
+  reusedBytes?: number | undefined;
   /**
    * With `outFile: '-'`: the object's bytes, for the caller to read (as
    * python's `contents`); nothing is written. Reading it checks the MD5 and
