@@ -135,3 +135,4 @@ export type {
   UploadSegmentResult,
   UploadSource,
 } from './service/index.js';
+export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './service/index.js';

@@ -39,3 +39,4 @@ export type {
   UploadSegmentResult,
   UploadSource,
 } from './types.js';
+export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './cleanup.js';

@@ -2,6 +2,7 @@ import { Connection } from '../connection.js';
 import type { Capabilities } from '../ops/capabilities.js';
 import type { ConnectionOptions } from '../options.js';
 import type { ServiceHandle } from './context.js';
+import { cleanup, type CleanupOptions, type CleanupResult } from './cleanup.js';
 import { copy } from './copy.js';
 import { deleteItems } from './delete.js';
 import { download } from './download.js';
@@ -93,6 +94,21 @@ export class SwiftService implements ServiceHandle {
    */
   delete(container?: string, objects?: ReadonlyArray<string | DeleteObject>, options?: DeleteOptions): AsyncGenerator<DeleteResult, void, undefined> {
     return deleteItems(this, this.defaults, container, objects, options);
+  }
+
+  /**
+   * Finds segments no SLO or DLO manifest of the account uses (orphans of
+   * uploads that died) and manifests whose segments are missing; deletes
+   * the orphans older than `olderThan` seconds (default one day) unless
+   * `dryRun`. With `container`, only the segments of `<container>_segments`,
+   * of the containers its manifests use, and of `container` itself.
+   *
+   * ```ts
+   * for await (const r of swift.cleanup('backups', { dryRun: true })) console.log(r.action, r.container, r.object, r.status);
+   * ```
+   */
+  cleanup(container?: string, options?: CleanupOptions): AsyncGenerator<CleanupResult, void, undefined> {
+    return cleanup(this, this.defaults, container, options);
   }
 
   /** Server-side copies of objects of `container` (see `destination`). */
