@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAuth } from './commands/auth.js';
 import { registerCapabilities } from './commands/capabilities.js';
+import { registerCleanup } from './commands/cleanup.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerCopy } from './commands/copy.js';
 import { registerDelete } from './commands/delete.js';
@@ -86,6 +87,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, output: Outpu
   registerDelete(program, ctx, run);
   registerPost(program, ctx, run);
   registerCopy(program, ctx, run);
+  registerCleanup(program, ctx, run);
   registerCapabilities(program, ctx, run);
   registerTempurl(program, ctx, run);
   registerAuth(program, ctx, run);

@@ -10,10 +10,11 @@ import { Connection } from '../../src/index.js';
 import { SwiftService, type CleanupResult } from '../../src/service/index.js';
 import { connect, SWIFT, unique } from '../helpers/env.js';
 import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
+import { cleanEnv, ours } from '../cli/helpers.js';
 
 const MiB = 1 << 20;
 /** Seconds between the old and the fresh orphans: the grace period given falls between their ages. */
-const GAP = 6;
+const GAP = 8;
 
 let root: string;
 let conn: Connection;
@@ -73,7 +74,7 @@ describe('cleanup', () => {
     await new Promise((resolve) => setTimeout(resolve, GAP * 1000));
     const fresh = [`${segs}/${segName('running', 0)}`, `${custom}/${segName('running', 0)}`];
     for (const p of fresh) await plant(p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1));
-    const graceNow = () => (Date.now() - oldPlanted) / 1000 - 2;
+    const graceNow = () => (Date.now() - oldPlanted) / 1000 - 3;
 
     const both = async (options: { dryRun?: boolean; olderThan: number }) => [...(await collect(swift.cleanup(c, options))), ...(await collect(swift.cleanup(x, options)))];
     const dry = await both({ dryRun: true, olderThan: graceNow() });
@@ -83,6 +84,18 @@ describe('cleanup', () => {
     const broken = dry.filter((r) => r.action === 'broken_manifest');
     assert.deepEqual([...new Set(broken.map((r) => `${r.container}/${r.object}`))], [`${c}/broken`]);
     assert.deepEqual(broken[0]?.action === 'broken_manifest' && broken[0].missing, [missing]);
+    for (const p of [...old, ...fresh]) await conn.headObject(p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1));
+
+    // The command line: with no grace period, every orphan would go; --dry-run deletes nothing.
+    const env = cleanEnv({ ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user2, ST_KEY: SWIFT.key2 });
+    const cli = await ours(['cleanup', c, '--dry-run', '--older-than', '0s'], { env });
+    assert.equal(cli.code, 0, cli.stderr);
+    const lines = cli.stdout.trim().split('\n').sort();
+    const expected = [
+      `broken manifest ${c}/broken: missing ${missing}`,
+      ...[...old, ...fresh].filter((p) => p.startsWith(segs)).map((p) => `orphan segment ${p} (1000 bytes): would be deleted`),
+    ].sort();
+    assert.deepEqual(lines, expected);
     for (const p of [...old, ...fresh]) await conn.headObject(p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1));
 
     const real = await both({ olderThan: graceNow() });
