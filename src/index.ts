@@ -136,3 +136,5 @@ export type {
   UploadSource,
 } from './service/index.js';
 export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './service/index.js';
+export { parseSyncLocation } from './service/index.js';
+export type { SyncDeleteFileResult, SyncLocation, SyncOptions, SyncPlanResult, SyncResult } from './service/index.js';

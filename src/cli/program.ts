@@ -10,6 +10,7 @@ import { registerDownload } from './commands/download.js';
 import { registerList } from './commands/list.js';
 import { registerPost } from './commands/post.js';
 import { registerStat } from './commands/stat.js';
+import { registerSync } from './commands/sync.js';
 import { registerTempurl } from './commands/tempurl.js';
 import { registerUpload } from './commands/upload.js';
 import { CliContext } from './context.js';
@@ -88,6 +89,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, output: Outpu
   registerPost(program, ctx, run);
   registerCopy(program, ctx, run);
   registerCleanup(program, ctx, run);
+  registerSync(program, ctx, run);
   registerCapabilities(program, ctx, run);
   registerTempurl(program, ctx, run);
   registerAuth(program, ctx, run);
