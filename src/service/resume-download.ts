@@ -46,6 +46,9 @@ interface PartialState {
   plan?: string | undefined;
 }
 
+/** Smaller plain objects are not worth a state file (many small downloads would pay for it): they start over. */
+const RESUME_MIN_BYTES = 1 << 20;
+
 /** The partial and state paths of `file` (a name cut to fit 255 bytes, in UTF-8 bytes). */
 export function partialPaths(file: string, shorten: (name: string, maxBytes: number) => string): PartialPaths {
   const data = join(dirname(file), `.${shorten(basename(file), 200)}.swiftclient-partial`);
@@ -109,7 +112,8 @@ export async function downloadResumable(
   await fsp.mkdir(dirname(file), { recursive: true });
   try {
     const state = o.resume === false ? undefined : await readState(paths, container, obj);
-    if (state === undefined) await discardPartial(paths);
+    // Without a state file a partial file says nothing trustworthy.
+    if (state === undefined) await fsp.rm(paths.data, { force: true });
     const resumed = state?.kind === 'plain' ? await resumePlain(call, o, container, obj, paths, state, rd) : undefined;
     const outcome = resumed ?? (await fresh(call, o, container, obj, file, paths, state, rd));
     if (outcome.dirMarker) {
@@ -206,10 +210,11 @@ async function fresh(
       await fsp.mkdir(file, { recursive: true });
       return { headers, bytes: 0, reused: 0, dirMarker: true };
     }
-    await discardPartial(paths);
+    // A state of another version must go; the partial file itself is truncated by the write.
+    if (state !== undefined) await discardPartial(paths);
     const length = Number(headers['content-length'] ?? NaN);
     const etag = unquoted(headers.etag);
-    if (o.resume !== false && Number.isFinite(length)) {
+    if (o.resume !== false && Number.isFinite(length) && length >= RESUME_MIN_BYTES) {
       await writeState(paths, { container, object: obj, kind: 'plain', etag, lastModified: headers['last-modified'] ?? '', length });
     }
     const hash = createHash('md5');
