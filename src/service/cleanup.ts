@@ -23,9 +23,11 @@ export interface CleanupOptions extends CommonOptions {
   /**
    * Grace period in seconds: an orphan modified more recently than this is
    * reported (`status: 'too-recent'`) but never deleted, so the fresh
-   * segments of an upload still running are safe. @default 86400 (one day)
+   * segments of an upload still running are safe. A `Date` is a cutoff
+   * instead: orphans modified before it may go (e.g. the start of a
+   * maintenance window). @default 86400 (one day)
    */
-  olderThan?: number | undefined;
+  olderThan?: number | Date | undefined;
 }
 
 /** A segment no manifest uses. */
@@ -92,18 +94,19 @@ export async function* cleanup(
 ): AsyncGenerator<CleanupResult, void, undefined> {
   const o = mergeOptions<CleanupOptions>(defaults, options);
   const olderThan = o.olderThan ?? 86_400;
-  if (!Number.isFinite(olderThan) || olderThan < 0) throw new SwiftError(`olderThan must be a number of seconds >= 0, not ${String(olderThan)}`);
+  const valid = olderThan instanceof Date ? Number.isFinite(olderThan.getTime()) : Number.isFinite(olderThan) && olderThan >= 0;
+  if (!valid) throw new SwiftError(`olderThan must be a number of seconds >= 0 or a valid Date, not ${String(olderThan)}`);
   if (container !== undefined && (container === '' || container.includes('/'))) throw new SwiftError('cleanup takes a container name (no "/")', { container });
   const call = startCall<CleanupResult>(service, o);
   call.runner.spawn(async () => {
     const scan = await scanAccount(call);
     for (const result of brokenManifests(scan)) call.runner.emit(result);
-    const now = Date.now();
+    // Ages count from the end of the scan: the manifests read are at least that recent.
+    const cutoff = olderThan instanceof Date ? olderThan.getTime() : Date.now() - olderThan * 1000;
     for (const [segContainer, name, entry] of candidates(scan, container)) {
       const lastModified = entry.last_modified === undefined ? undefined : new Date(`${entry.last_modified}Z`);
-      const age = lastModified === undefined ? Infinity : (now - lastModified.getTime()) / 1000;
       const base = { action: 'orphan_segment', container: segContainer, object: name, bytes: entry.bytes ?? 0, lastModified } as const;
-      if (age < olderThan) call.runner.emit({ ...base, success: true, status: 'too-recent' });
+      if (lastModified !== undefined && !(lastModified.getTime() < cutoff)) call.runner.emit({ ...base, success: true, status: 'too-recent' });
       else if (o.dryRun) call.runner.emit({ ...base, success: true, status: 'dry-run' });
       else schedule(call, call.segmentLimit, () => deleteOrphan(call, base), (): OrphanSegmentResult => ({ ...base, success: false, status: 'deleted' }));
     }

@@ -13,8 +13,6 @@ import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
 import { cleanEnv, ours } from '../cli/helpers.js';
 
 const MiB = 1 << 20;
-/** Seconds between the old and the fresh orphans: the grace period given falls between their ages. */
-const GAP = 8;
 
 let root: string;
 let conn: Connection;
@@ -70,14 +68,14 @@ describe('cleanup', () => {
     const plant = (container: string, obj: string) => conn.putObject(container, obj, 'x'.repeat(1000));
     const old = [`${segs}/${segName('gone', 0)}`, `${segs}/${segName('gone', 1)}`, `${custom}/${segName('lost', 0)}`];
     for (const p of old) await plant(p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1));
-    const oldPlanted = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, GAP * 1000));
+    // A cutoff between the two plantings (the server stamps each PUT when it arrives): no timing involved.
+    const cutoff = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const fresh = [`${segs}/${segName('running', 0)}`, `${custom}/${segName('running', 0)}`];
     for (const p of fresh) await plant(p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1));
-    const graceNow = () => (Date.now() - oldPlanted) / 1000 - 3;
 
-    const both = async (options: { dryRun?: boolean; olderThan: number }) => [...(await collect(swift.cleanup(c, options))), ...(await collect(swift.cleanup(x, options)))];
-    const dry = await both({ dryRun: true, olderThan: graceNow() });
+    const both = async (options: { dryRun?: boolean; olderThan: Date }) => [...(await collect(swift.cleanup(c, options))), ...(await collect(swift.cleanup(x, options)))];
+    const dry = await both({ dryRun: true, olderThan: cutoff });
     assert.deepEqual(dry.filter((r) => !r.success), []);
     assert.deepEqual(paths(dry, 'orphan_segment', 'dry-run'), old.sort());
     assert.deepEqual(paths(dry, 'orphan_segment', 'too-recent'), fresh.sort());
@@ -98,7 +96,7 @@ describe('cleanup', () => {
     assert.deepEqual(lines, expected);
     for (const p of [...old, ...fresh]) await conn.headObject(p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1));
 
-    const real = await both({ olderThan: graceNow() });
+    const real = await both({ olderThan: cutoff });
     assert.deepEqual(paths(real, 'orphan_segment', 'deleted'), old.sort());
     assert.deepEqual(paths(real, 'orphan_segment', 'too-recent'), fresh.sort());
     for (const p of old) await assert.rejects(conn.headObject(p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1)), { httpStatus: 404 });
