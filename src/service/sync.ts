@@ -63,7 +63,15 @@ export interface SyncTransfers {
   delete(container: string, objects: string[], options: object): AsyncIterable<DeleteResult>;
 }
 
-/** `swift://container/prefix` or a local path. */
+/**
+ * Reads one side of a sync: `swift://container[/prefix]` (the prefix is a
+ * "folder": it gets a trailing `/`), anything else a local path.
+ *
+ * ```ts
+ * parseSyncLocation('swift://www/site'); // { kind: 'swift', container: 'www', prefix: 'site/' }
+ * parseSyncLocation('/srv/site');        // { kind: 'local', path: '/srv/site' }
+ * ```
+ */
 export function parseSyncLocation(text: string): SyncLocation {
   if (!text.startsWith('swift://')) {
     if (text === '') throw new SwiftError('A sync location must not be empty');
