@@ -160,3 +160,6 @@ export type {
   UploadSegmentResult,
   UploadSource,
 } from './service/index.js';
+export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './service/index.js';
+export { parseSyncLocation } from './service/index.js';
+export type { SyncDeleteFileResult, SyncLocation, SyncOptions, SyncPlanResult, SyncResult } from './service/index.js';

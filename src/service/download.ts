@@ -14,6 +14,7 @@ import { notFound } from './list.js';
 import { attemptsOf, isTrue, mergeOptions, now, splitHeaders } from './options.js';
 import { DIR_MARKER_TYPES, joinPath } from './naming.js';
 import { Progress } from './progress.js';
+import { downloadResumable, partialPaths, resumable } from './resume-download.js';
 import type { DownloadObjectResult, DownloadOptions } from './types.js';
 
 type Call_ = Call<DownloadObjectResult>;
@@ -153,6 +154,13 @@ async function downloadObject(
       } else {
         got = first;
       }
+    } else if (resumable(o, outFile, path, reqHeaders)) {
+      const file = outFile ?? path;
+      const out = await downloadResumable(call, o, container, obj, file, partialPaths(file, utf8Prefix), rd);
+      Object.assign(res, { success: true, headersReceipt: now(), headers: out.headers, readLength: out.bytes, bytes: out.bytes, finishTime: now() });
+      if (out.reused > 0) res.reusedBytes = out.reused;
+      res.attempts = attemptsOf(rd);
+      return res;
     } else {
       got = await get(versionQuery);
     }
@@ -296,7 +304,7 @@ function contentTypeOf(headers: ResponseHeaders): string {
 }
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes (file names are limited in bytes). */
-function utf8Prefix(text: string, maxBytes: number): string {
+export function utf8Prefix(text: string, maxBytes: number): string {
   let bytes = 0;
   let end = 0;
   for (const char of text) {

@@ -71,6 +71,16 @@ export interface UploadOptions extends CommonOptions {
   checksum?: boolean | undefined;
   /** Upload `null` sources as directory markers. @default false */
   dirMarker?: boolean | undefined;
+  /**
+   * Resume a segmented file upload that an earlier run (this client's or
+   * python's `swift upload`, killed or failed) left half done: one listing
+   * of the segment names finds the segments already stored, and each one
+   * whose size and MD5 equal the file's byte range is reused instead of
+   * sent again. The names carry the file's mtime and size, so a changed file
+   * starts afresh. Streams (no stable identity) always start afresh.
+   * `false` sends every segment without looking. @default true
+   */
+  resume?: boolean | undefined;
   /** Called as bytes of each object are sent. Exceptions it throws are ignored. */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
@@ -99,7 +109,7 @@ export interface UploadObject {
 /** Options one object of an upload may override. */
 export type UploadObjectOptions = Pick<
   UploadOptions,
-  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker'
+  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker' | 'resume'
 >;
 
 /** Options of `SwiftService.download` (python's `download` options). */
@@ -132,6 +142,15 @@ export interface DownloadOptions extends CommonOptions {
   respChunkSize?: number | undefined;
   /** Called as bytes of each object are written. Exceptions it throws are ignored. */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * Keep the partial file of a download that fails or is killed (beside the
+   * target, as `.<name>.swiftclient-partial` with a `.json` state file), and
+   * continue from it on the next run: `Range` + `If-Match` for a plain
+   * object, the segments already in place for a large one; an object that
+   * changed meanwhile is downloaded from the start. `false`: a failure
+   * removes the partial file, and an existing one is ignored. @default true
+   */
+  resume?: boolean | undefined;
 }
 
 /** Options of `SwiftService.delete` (python's `delete` options). */
@@ -346,6 +365,8 @@ export interface DownloadObjectResult extends ResultBase {
   finishTime?: number | undefined;
   /** The object's response headers. */
   headers?: ResponseHeaders | undefined;
+  /** Bytes a partial file of an earlier, interrupted run already held (not downloaded again). */
+  reusedBytes?: number | undefined;
   /**
    * With `outFile: '-'`: the object's bytes, for the caller to read (as
    * python's `contents`); nothing is written. Reading it checks the MD5 and

@@ -353,7 +353,7 @@ describe('SwiftService failures and aborts', () => {
     const before = await segmentNames(container);
     await throughFaultProxy({ retries: 1, startingBackoff: 0.01 }, async (proxy, viaProxy) => {
       proxy.add({ method: 'PUT', path: /\/00000004$/, times: Infinity, fault: { type: 'status', status: 400, body: 'no' } });
-      const results = await collect(viaProxy.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB, leaveSegments: true }));
+      const results = await collect(viaProxy.upload(container, [{ source: file, objectName: 'again' }], { segmentSize: MiB, leaveSegments: true, resume: false }));
       const upload = objects(results, 'upload_object')[0] as UploadObjectResult;
       assert.equal(upload.success, false);
       assert.match(upload.error?.message ?? '', /segments are kept \(leaveSegments\)/);
@@ -435,7 +435,7 @@ describe('SwiftService failures and aborts', () => {
     await throughFaultProxy({ retries: 0 }, async (proxy, viaProxy) => {
       // a GET whose ETag does not match the bytes
       const badGet = () =>
-        proxy.add({ method: 'GET', path: /\/obj$/, fault: { type: 'status', status: 200, headers: { ...wrongEtag, 'content-length': '5' }, body: 'hello' } });
+        proxy.add({ method: 'GET', path: /\/obj(\?|$)/, fault: { type: 'status', status: 200, headers: { ...wrongEtag, 'content-length': '5' }, body: 'hello' } });
       badGet();
       const out = join(root, 'nochecksum');
       const checked = await collect(viaProxy.download(container, ['obj'], { outputDir: out }));
@@ -472,20 +472,24 @@ describe('SwiftService failures and aborts', () => {
     await assert.rejects(conn.headObject(container, 'big-0.bin'), { httpStatus: 404 });
   });
 
-  test('abort during a download leaves no file (not even a partial one)', async () => {
+  test('abort during a download leaves no file at the target: only the hidden partial file to resume from, or nothing with resume: false', async () => {
     const container = newContainer('svc-abort-dl');
     assertAllSucceeded(await collect(swift.upload(container, [{ source: join(src, 'big-1.bin'), objectName: 'big' }])));
     const out = join(root, 'abort-dl');
-    const controller = new AbortController();
-    await assert.rejects(async () => {
-      for await (const _ of swift.download(container, ['big'], {
-        outputDir: out,
-        signal: controller.signal,
-        onProgress: (e) => {
-          if (e.bytesDone > 8 * MiB) controller.abort();
-        },
-      })) void _;
-    }, { name: 'AbortError' });
-    assert.deepEqual(await fsp.readdir(out), [], 'neither the file nor its temporary is left');
+    for (const resume of [true, false]) {
+      const controller = new AbortController();
+      await assert.rejects(async () => {
+        for await (const _ of swift.download(container, ['big'], {
+          outputDir: out,
+          resume,
+          signal: controller.signal,
+          onProgress: (e) => {
+            if (e.bytesDone > 8 * MiB) controller.abort();
+          },
+        })) void _;
+      }, { name: 'AbortError' });
+      const left = resume ? ['.big.swiftclient-partial', '.big.swiftclient-partial.json'] : [];
+      assert.deepEqual((await fsp.readdir(out)).sort(), left);
+    }
   });
 });
