@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanupLine, parseDuration } from '../../src/cli/commands/cleanup.js';
+import { cleanupLine, parseDuration } from '../../packages/cli/src/commands/cleanup.js';
 
 describe('cleanup --older-than', () => {
   const table: Array<[string, number | undefined]> = [
