@@ -109,9 +109,13 @@ describe('resumable downloads', () => {
       const remainder = SIZE - before;
       const overhead = kind === 'plain' ? 0 : received - proxy.received('GET', SEGMENT_GET);
       console.log(`${kind}: first run received ${before} of ${SIZE}; second run received ${received} (${overhead} of them manifest or listing; remainder ${remainder})`);
-      // A plain object has no segments: what was in flight (socket and stream buffers) when the process died
-      // is fetched again, bounded here by the same one segment's worth.
-      assert.ok(received - overhead <= remainder + SEGMENT, `received ${received}, remainder ${remainder}`);
+      if (kind === 'plain') {
+        // No segments: the second run asks for exactly the bytes the partial file lacks. (What the proxy had
+        // passed on but the killed process had not yet written, socket and stream buffers, is asked for again.)
+        assert.equal(received, SIZE - (result.reusedBytes ?? 0));
+      } else {
+        assert.ok(received - overhead <= remainder + SEGMENT, `received ${received}, remainder ${remainder}`);
+      }
       assert.ok(overhead < 64 * 1024);
       assert.ok((result.reusedBytes ?? 0) >= before - SEGMENT, `reused ${result.reusedBytes}`);
       if (kind === 'plain') {
