@@ -1,54 +1,43 @@
 import { inspect } from 'node:util';
-import { isExpiring } from './auth/access.js';
-import { authenticate, parseAuthVersion, serviceCredentials, type AuthTokens, type CredentialSet } from './auth/connection-auth.js';
 import type { SessionLike } from './auth/session.js';
+import { AuthState } from './auth/state.js';
+import { connectionOptionsFromEnv } from './env.js';
 import { ClientException } from './errors.js';
 import { PreparedBody, type BodyInput } from './http/body.js';
 import { hasHeader, headerRecord, type HeadersInput, type ResponseHeaders } from './http/headers.js';
-import { precheck } from './ops/paths.js';
+import { downloadDigest } from './http/integrity.js';
 import { ObjectBody } from './http/object-body.js';
-import { parseRetryAfter, retryDelay, sleep } from './http/retry.js';
-import { isNetworkError, Transport } from './http/transport.js';
+import { Transport } from './http/transport.js';
 import * as account from './ops/account.js';
 import type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
 import { capabilitiesUrl, getCapabilities, type Capabilities } from './ops/capabilities.js';
-import { NameLimitGuard, type InfoOutcome } from './ops/name-limits.js';
 import * as container from './ops/container.js';
-import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
+import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PostContainerOptions, PutContainerOptions } from './ops/container.js';
 import { collectListing, listingState } from './ops/listing.js';
+import { NameLimitGuard, type InfoOutcome } from './ops/name-limits.js';
 import * as object from './ops/object.js';
-import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PutObjectOptions } from './ops/object.js';
-import { addResponseDict, isFinalError, type OpContext, type ResponseDict } from './ops/request.js';
+import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PostObjectOptions, PutObjectOptions } from './ops/object.js';
+import { precheck } from './ops/paths.js';
+import type { OpContext, ResponseDict } from './ops/request.js';
+import * as native from './native/index.js';
+import { DEFAULT_OPEN_CHUNK } from './native/open.js';
+import { knownLength, progressReporter } from './native/progress.js';
 import type { ConnectionOptions, OsOptions } from './options.js';
-import { isAuthFailure } from './auth/http.js';
-import { SharedRun } from './util/abort.js';
+import { decide, type RetrySettings } from './retry/policy.js';
+import { withRetries, type RetryRun } from './retry/run.js';
+import { headerLength, nonNegative, seconds } from './util/checks.js';
 import { redactValue } from './util/redact.js';
-import { headerLength, nonNegative, storageUrl } from './util/checks.js';
-import { connectionOptionsFromEnv } from './env.js';
-
-interface RetryOptions {
-  signal?: AbortSignal | undefined;
-  responseDict?: ResponseDict | undefined;
-  /** A one-shot upload body: once consumed, the call cannot be retried. */
-  body?: PreparedBody | undefined;
-  /** Continue counting attempts from here (a resumed download). */
-  startAttempts?: number | undefined;
-  /** Told the call's try count after every try (a resumed body keeps its own count). */
-  onAttempt?: ((attempts: number) => void) | undefined;
-  /** Operation name for the "cannot replay" error. */
-  what: string;
-}
 
 /**
  * python-swiftclient's `Connection`: authenticates on first use, retries
  * with backoff, re-authenticates once on 401, and exposes every account,
  * container and object call as a Promise.
+ *
+ * A facade: options and input checks here; logins in `auth/state.ts`, the
+ * retry loop in `retry/run.ts` (decisions in `retry/policy.ts`), one
+ * request per operation in `ops/*`, HTTP in `http/transport.ts`.
  */
 export class Connection {
-  /** Storage URL in use (settable). */
-  url: string | undefined;
-  /** X-Service-Token in use, when service credentials are configured. */
-  serviceToken: string | undefined;
   /** Tries the last call made (a resumed body keeps counting on it). */
   attempts = 0;
   readonly authUrl: string | undefined;
@@ -62,25 +51,18 @@ export class Connection {
   readonly osOptions: OsOptions;
   readonly session: SessionLike | undefined;
   readonly checksum: boolean;
-  #token: string | undefined;
-  #tokenExpiresAt: Date | undefined;
-  readonly #key: string | undefined;
   readonly #transport: Transport;
-  readonly #auth = new SharedRun<AuthTokens>();
-  readonly #serviceAuth = new SharedRun<AuthTokens>();
-  #serviceExpiresAt: Date | undefined;
-  #serviceUrl: string | undefined;
+  readonly #auth: AuthState;
   readonly #names = new NameLimitGuard(() => this.#readOwnInfo());
 
   constructor(options: ConnectionOptions = {}) {
     this.session = options.session;
     this.authUrl = options.authUrl;
     this.user = options.user;
-    this.#key = options.key;
     this.authVersion = options.authVersion ?? '1';
     this.retries = nonNegative('retries', options.retries ?? 5);
-    this.startingBackoff = nonNegative('startingBackoff', options.startingBackoff ?? 1);
-    this.maxBackoff = nonNegative('maxBackoff', options.maxBackoff ?? 64);
+    this.startingBackoff = seconds('startingBackoff', options.startingBackoff ?? 1);
+    this.maxBackoff = seconds('maxBackoff', options.maxBackoff ?? 64);
     this.retryOnRatelimit = options.retryOnRatelimit ?? true;
     this.forceAuthRetry = options.forceAuthRetry ?? false;
     this.checksum = options.checksum ?? true;
@@ -88,16 +70,17 @@ export class Connection {
     if (options.tenantName) this.osOptions.tenantName = options.tenantName;
     // Kept as objectStorageUrl so that it survives re-authentication.
     if (options.preauthUrl) this.osOptions.objectStorageUrl = options.preauthUrl;
-    this.url = options.preauthUrl ?? this.osOptions.objectStorageUrl;
-    this.#token = options.preauthToken ?? this.osOptions.authToken;
-    if (options.timeout !== undefined) nonNegative('timeout', options.timeout);
-    this.#transport = new Transport({
-      timeout: options.timeout,
-      cacert: options.cacert,
-      insecure: options.insecure,
-      cert: options.cert,
-      certKey: options.certKey,
-    });
+    if (options.timeout !== undefined) seconds('timeout', options.timeout);
+    const { timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections } = options;
+    if (keepAlive !== undefined) seconds('keepAlive', keepAlive);
+    if (maxConnections !== undefined && !(Number.isSafeInteger(maxConnections) && maxConnections > 0)) {
+      throw new ClientException(`Invalid maxConnections ${String(maxConnections)}: must be a positive integer`);
+    }
+    this.#transport = new Transport({ timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections });
+    this.#auth = new AuthState(
+      { transport: this.#transport, authUrl: this.authUrl, user: this.user, key: options.key, authVersion: this.authVersion, osOptions: this.osOptions, session: this.session },
+      options.preauthToken ?? this.osOptions.authToken,
+    );
   }
 
   /** A Connection from OS_* / ST_* environment variables (see README). */
@@ -105,155 +88,43 @@ export class Connection {
     return new Connection({ ...connectionOptionsFromEnv(env), ...overrides });
   }
 
+  /** Storage URL in use (settable). */
+  get url(): string | undefined {
+    return this.#auth.url;
+  }
+
+  set url(value: string | undefined) {
+    this.#auth.url = value;
+  }
+
   /** Auth token in use (settable; setting it forgets the known expiry). */
   get token(): string | undefined {
-    return this.#token;
+    return this.#auth.token;
   }
 
   set token(value: string | undefined) {
-    this.#token = value ?? undefined;
-    this.#tokenExpiresAt = undefined;
+    this.#auth.token = value;
   }
 
-  private get credentials(): CredentialSet {
-    return { authUrl: this.authUrl, user: this.user, key: this.#key, authVersion: this.parsedAuthVersion(), osOptions: this.osOptions };
+  /** X-Service-Token in use, when service credentials are configured (settable). */
+  get serviceToken(): string | undefined {
+    return this.#auth.serviceToken;
   }
 
-  // Checked when authenticating, as swiftclient does, so a bad value rejects a call.
-  private parsedAuthVersion(): '1' | '2' | '3' {
-    return parseAuthVersion(this.authVersion, this.session !== undefined);
-  }
-
-  private get serviceAuthEnabled(): boolean {
-    return Boolean(this.osOptions.serviceUsername);
+  set serviceToken(value: string | undefined) {
+    this.#auth.serviceToken = value;
   }
 
   /** Authenticates now; resolves to `[storageUrl, token]`. */
   async getAuth(options: CallOptions = {}): Promise<[string, string]> {
-    const result = await this.sharedAuth(options.signal);
+    const result = await this.#auth.login(options.signal);
     return [result.url, result.token];
-  }
-
-  /** One login shared by concurrent callers; it runs on no caller's signal, so one caller's abort stops only its own wait. */
-  private sharedAuth(signal: AbortSignal | undefined): Promise<AuthTokens> {
-    return this.#auth.run(async () => {
-      const result = await authenticate(this.#transport, this.credentials, this.session, undefined);
-      // With a service token the storage URL is the service login's (python), also after a renewal of the main token.
-      this.url = this.serviceAuthEnabled && this.#serviceUrl ? this.#serviceUrl : result.url;
-      this.#token = result.token;
-      this.#tokenExpiresAt = result.expiresAt;
-      return result;
-    }, signal);
   }
 
   /** Authenticates the service user; resolves to `[storageUrl, serviceToken]`. */
   async getServiceAuth(options: CallOptions = {}): Promise<[string, string]> {
-    const result = await this.sharedServiceAuth(options.signal);
+    const result = await this.#auth.serviceLogin(options.signal);
     return [result.url, result.token];
-  }
-
-  /** The service user's login, shared like the main one, its expiry tracked. */
-  private sharedServiceAuth(signal: AbortSignal | undefined): Promise<AuthTokens> {
-    return this.#serviceAuth.run(async () => {
-      const creds = serviceCredentials(this.authUrl, this.parsedAuthVersion(), this.osOptions);
-      const result = await authenticate(this.#transport, creds, this.session, undefined);
-      this.serviceToken = result.token;
-      this.#serviceExpiresAt = result.expiresAt;
-      this.#serviceUrl = result.url;
-      return result;
-    }, signal);
-  }
-
-  private async ensureAuth(signal: AbortSignal | undefined): Promise<void> {
-    if (!this.url || !this.#token || isExpiring(this.#tokenExpiresAt)) await this.sharedAuth(signal);
-    if (this.serviceAuthEnabled && (!this.serviceToken || isExpiring(this.#serviceExpiresAt))) {
-      this.url = (await this.sharedServiceAuth(signal)).url;
-    }
-  }
-
-  /** The retry loop of swiftclient's `Connection._retry`, with jitter and Retry-After. */
-  private async retry<T>(op: (ctx: OpContext) => Promise<T>, o: RetryOptions): Promise<T> {
-    let retriedAuth = false;
-    let backoff = this.startingBackoff;
-    // Counted per call: concurrent calls on one Connection must not use up
-    // each other's retries. `this.attempts` reports the latest call's count.
-    let attempts = o.startAttempts ?? 0;
-    for (;;) {
-      attempts += 1;
-      this.attempts = attempts;
-      o.onAttempt?.(attempts);
-      const attemptDict: ResponseDict = {};
-      let retryAfter: number | undefined;
-      let sentToken: string | undefined;
-      try {
-        if (o.signal?.aborted) throw o.signal.reason;
-        await this.ensureAuth(o.signal);
-        sentToken = this.#token;
-        const result = await op({
-          transport: this.#transport,
-          url: storageUrl(this.url as string),
-          token: this.#token,
-          serviceToken: this.serviceToken,
-          signal: o.signal,
-          responseDict: attemptDict,
-        });
-        addResponseDict(o.responseDict, attemptDict);
-        return result;
-      } catch (err) {
-        addResponseDict(o.responseDict, attemptDict);
-        if (o.signal?.aborted) throw o.signal.reason;
-        // The caller's own contents failed: theirs to see, as python raises it.
-        if (o.body?.sourceFailure) throw o.body.sourceFailure.error;
-        if (!(err instanceof ClientException) || isFinalError(err)) throw err;
-        const status = err.httpStatus;
-        let skipSleep = false;
-        if (status === 401 && isAuthFailure(err)) {
-          // Keystone refused the credentials themselves: a second login would be refused too
-          throw err;
-        } else if (status === 401 && sentToken !== undefined && this.#token !== sentToken && (this.#token !== undefined || this.#auth.pending)) {
-          // Another call has already re-authenticated (or is at it): retry on its token
-          // rather than throwing that fresh token away.
-          if (retriedAuth) throw err;
-          retriedAuth = true;
-          skipSleep = true;
-        } else if (status === 401) {
-          const shouldRetry = this.session
-            ? (await this.session.invalidate()) !== false
-            : Boolean(this.authUrl && this.user && this.#key) || (this.parsedAuthVersion() !== '1' && Boolean(this.authUrl && this.osOptions.authType));
-          this.url = undefined;
-          this.#token = undefined;
-          this.serviceToken = undefined;
-          // preauthUrl / objectStorageUrl survive the re-auth
-          if (this.osOptions.objectStorageUrl) this.url = this.osOptions.objectStorageUrl;
-          if (retriedAuth || !shouldRetry) throw err;
-          retriedAuth = true;
-          skipSleep = true; // a fresh token needs no backoff
-        } else if (isNetworkError(err)) {
-          if (attempts > this.retries) throw err;
-        } else if (attempts > this.retries || status === undefined) {
-          throw err;
-        } else if (status === 408 || status === 499 || (status >= 500 && status <= 599)) {
-          retryAfter = parseRetryAfter(err.httpResponseHeaders?.['retry-after']);
-        } else if (this.retryOnRatelimit && (status === 498 || status === 429)) {
-          retryAfter = parseRetryAfter(err.httpResponseHeaders?.['retry-after']);
-        } else {
-          throw err;
-        }
-        if (o.body?.exhausted) {
-          // The status and URL of the failure that needed the retry stay on the error.
-          throw new ClientException(
-            `${o.what} failed and its contents were a one-shot stream that cannot be replayed for a retry (${o.body.bytesSent} bytes had been sent): ${err.msg}`,
-            { ...err.fields(), cause: err },
-          );
-        }
-        if (this.forceAuthRetry) {
-          this.#token = undefined;
-          this.serviceToken = undefined;
-        }
-        if (!skipSleep) await sleep(retryDelay(backoff, this.maxBackoff, retryAfter), o.signal);
-        backoff = Math.min(backoff * 2, this.maxBackoff);
-      }
-    }
   }
 
   // Names and headers are checked before anything is sent, authentication
@@ -294,7 +165,7 @@ export class Connection {
     return this.call('Container PUT', o, (ctx) => container.putContainer(ctx, name, o));
   }
 
-  async postContainer(name: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
+  async postContainer(name: string, headers: HeadersInput, options?: PostContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, () => [headers]);
     return this.call('Container POST', o, (ctx) => container.postContainer(ctx, name, headers, o));
   }
@@ -323,36 +194,29 @@ export class Connection {
   async getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     const chunkSize = o.respChunkSize ?? 0;
-    if (!(chunkSize > 0)) {
+    // With progress, a Buffer is read from the streamed body (progress events, resumes).
+    if (!(chunkSize > 0) && !o.onProgress) {
       return this.call('Object GET', o, (ctx) => object.getObjectBuffer(ctx, cont, obj, o, o.checksum ?? this.checksum));
     }
     let attempts = 0;
-    const res = await this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, o), {
-      signal: o.signal,
-      responseDict: o.responseDict,
-      what: 'Object GET',
-      onAttempt: (n) => (attempts = n),
-    });
+    const run = this.#run('Object GET', o, (n) => (attempts = n));
+    const res = await withRetries((ctx) => object.getObjectResponse(ctx, cont, obj, o), run);
     const isRange = hasHeader(o.headers, 'range');
     const resumable = !isRange && res.headers['transfer-encoding'] === undefined;
     // As swiftclient's _RetryBody: each resume is one more try of this call,
-    // allowed while the call has retries left.
+    // allowed while the policy gives the call more tries.
     const resume = resumable
       ? async (offset: number) => {
-          if (attempts > this.retries) return undefined;
+          const state = { attempts, backoff: 0, reauthed: false, authStyle: this.#auth.style, tokenRenewed: false, replayable: true, random: 0 };
+          if (decide({ kind: 'cut-body' }, state, run.settings).action === 'give-up') return undefined;
           const headers = { ...headerRecord(o.headers), range: `bytes=${offset}-`, 'if-match': res.headers.etag ?? '' };
-          return this.retry((ctx) => object.getObjectResponse(ctx, cont, obj, { ...o, headers }), {
-            signal: o.signal,
-            responseDict: o.responseDict,
-            startAttempts: attempts,
-            what: 'Object GET',
-            onAttempt: (n) => (attempts = n),
-          });
+          return withRetries((ctx) => object.getObjectResponse(ctx, cont, obj, { ...o, headers }), { ...run, startAttempts: attempts });
         }
       : undefined;
-    const verify = (o.checksum ?? this.checksum) && !isRange && res.status === 200 && object.etagIsContentMd5(res.headers);
-    const body = new ObjectBody(res, chunkSize, resume, `Object GET ${cont}/${obj}`, verify, o.signal);
-    return [res.headers, body];
+    const verify = (o.checksum ?? this.checksum) && !isRange && downloadDigest(res.headers, res.status) !== undefined;
+    const body = new ObjectBody(res, chunkSize > 0 ? chunkSize : DEFAULT_OPEN_CHUNK, resume, `Object GET ${cont}/${obj}`, verify, o.signal, { container: cont, object: obj });
+    body.onProgress = progressReporter(o.onProgress, knownLength(res.headers));
+    return [res.headers, chunkSize > 0 ? body : await body.read()];
   }
 
   /** Uploads an object; resolves to its ETag (quotes stripped). */
@@ -361,10 +225,11 @@ export class Connection {
     const body = PreparedBody.from(contents, o.contentLength ?? headerLength(o.headers));
     const checksum = o.checksum ?? this.checksum;
     body.hashing = checksum;
+    body.onSent = progressReporter(o.onProgress, body.length);
     return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, checksum));
   }
 
-  async postObject(cont: string, obj: string, headers: HeadersInput, options?: WriteOptions | null): Promise<void> {
+  async postObject(cont: string, obj: string, headers: HeadersInput, options?: PostObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, () => [headers]);
     return this.call('Object POST', o, (ctx) => object.postObject(ctx, cont, obj, headers, o));
   }
@@ -392,17 +257,13 @@ export class Connection {
     return capabilitiesUrl(url || this.url || (await this.getAuth(options))[0]);
   }
 
-  /** What an anonymous request (no token) gets for its one try. */
-  #anonymousContext(url: string, signal: AbortSignal | undefined): OpContext {
-    return { transport: this.#transport, url, token: undefined, serviceToken: undefined, signal, responseDict: {} };
-  }
-
   /** This cluster's /info in one try within INFO_DEADLINE_MS, for the name-length guard. */
   async #readOwnInfo(): Promise<InfoOutcome> {
     // no caller's signal here: the read is shared; auth failures are the caller's
     const infoUrl = await this.#infoUrl(undefined);
     try {
-      return { kind: 'info', info: await getCapabilities(this.#anonymousContext(infoUrl, AbortSignal.timeout(INFO_DEADLINE_MS))) };
+      const ctx = { transport: this.#transport, url: infoUrl, token: undefined, serviceToken: undefined, signal: AbortSignal.timeout(INFO_DEADLINE_MS), responseDict: {} };
+      return { kind: 'info', info: await getCapabilities(ctx) };
     } catch (err) {
       const status = err instanceof ClientException ? err.httpStatus : undefined;
       const definite = (status !== undefined && status >= 400 && status < 500) || (err instanceof ClientException && err.cause instanceof SyntaxError);
@@ -421,34 +282,117 @@ export class Connection {
     await this.#transport.close();
   }
 
+  // ---------------------------------------------------------------------
+  // The TypeScript-native surface (src/native/): typed entries and records,
+  // async iterables, metadata maps. Same engine: every retry and check applies.
+
+  /**
+   * The account's containers as an async iterable, fetching `pageSize`
+   * entries per request only as the loop asks for more (leaving the loop
+   * early fetches no further page).
+   * @example
+   * for await (const c of conn.listContainers({ prefix: 'logs-' })) console.log(c.name, c.count, c.bytes);
+   */
+  listContainers(options?: native.ListContainersOptions): AsyncGenerator<native.ListedContainer, void, undefined> {
+    return native.listContainers(this, options);
+  }
+
+  /**
+   * A container's objects (and, with `delimiter`, pseudo-directories) as an
+   * async iterable of typed entries, narrowed on `kind`; pages are fetched lazily.
+   * @example
+   * for await (const entry of conn.listObjects('photos', { prefix: '2024/', delimiter: '/' })) {
+   *   if (entry.kind === 'subdir') console.log('dir ', entry.name);
+   *   else console.log(entry.name, entry.bytes, entry.lastModified.toISOString());
+   * }
+   */
+  listObjects(container: string, options?: native.ListObjectsOptions): AsyncGenerator<native.ListObjectsEntry, void, undefined> {
+    return native.listObjects(this, container, options);
+  }
+
+  /**
+   * The account's HEAD as a typed record: counts, bytes, quota, policies,
+   * metadata (`meta`), temp URL key presence (never the keys).
+   * @example
+   * const { containerCount, bytesUsed, meta } = await conn.statAccount();
+   */
+  async statAccount(options?: native.StatCallOptions): Promise<native.AccountInfo> {
+    return native.statAccount(this, options);
+  }
+
+  /**
+   * A container's HEAD as a typed record: counts, bytes, quotas, ACLs,
+   * versioning, storage policy, metadata (`meta`).
+   * @example
+   * const info = await conn.statContainer('photos');
+   * console.log(info.objectCount, info.readAcl, info.meta.owner);
+   */
+  async statContainer(container: string, options?: native.StatCallOptions): Promise<native.ContainerInfo> {
+    return native.statContainer(this, container, options);
+  }
+
+  /**
+   * An object's HEAD as a typed record: `contentLength`, `etag` (no quotes),
+   * `lastModified`, `contentType`, `meta`, expiry, manifest kind.
+   * @example
+   * const { contentLength, etag, meta } = await conn.statObject('photos', 'cat.jpg');
+   */
+  async statObject(container: string, obj: string, options?: native.StatObjectOptions): Promise<native.ObjectInfo> {
+    return native.statObject(this, container, obj, options);
+  }
+
+  /**
+   * Starts a download: resolves once the headers are in to the object's
+   * info and its body, always streamed (whatever `respChunkSize` would say),
+   * with `text()`, `json()`, `bytes()`, `toWeb()`, `read(n)` and iteration.
+   * @example
+   * const { info, body } = await conn.openObject('docs', 'report.json');
+   * const report = await body.json<{ total: number }>();
+   * // or: await pipeline(Readable.fromWeb(body.toWeb()), createWriteStream('report.json'))
+   */
+  async openObject(container: string, obj: string, options?: native.OpenObjectOptions): Promise<native.OpenedObject> {
+    return native.openObject(this, container, obj, options);
+  }
+
+  /**
+   * `await using conn = new Connection(...)` releases the pooled sockets
+   * when the block ends (same as `close()`).
+   * @example
+   * { await using conn = new Connection({ authUrl, user, key }); await conn.statAccount(); }
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** The retry loop's settings for one call: the connection's, with the call's own `retries` and `timeout`. */
+  #run(what: string, options: CallOptions & { responseDict?: ResponseDict | undefined; body?: PreparedBody }, onAttempt?: (n: number) => void): RetryRun {
+    const { retries, timeout, signal, responseDict, body } = options;
+    if (timeout !== undefined && timeout !== null) seconds('timeout', timeout);
+    const settings: RetrySettings = {
+      retries: retries === undefined || retries === null ? this.retries : nonNegative('retries', retries),
+      startingBackoff: this.startingBackoff,
+      maxBackoff: this.maxBackoff,
+      retryOnRatelimit: this.retryOnRatelimit,
+      forceAuthRetry: this.forceAuthRetry,
+    };
+    const counted = (n: number): void => {
+      this.attempts = n;
+      onAttempt?.(n);
+    };
+    return { transport: this.#transport, auth: this.#auth, settings, what, signal, responseDict, body, timeout: timeout ?? undefined, onAttempt: counted };
+  }
+
   // Every method funnels through here so that bad input, like every other
   // failure, rejects the returned Promise instead of throwing synchronously.
+  // An anonymous call sends no token and never logs in.
   private async call<T>(
     what: string,
     options: CallOptions & { responseDict?: ResponseDict | undefined; body?: PreparedBody },
     op: (ctx: OpContext) => Promise<T>,
     anonymous = false,
   ): Promise<T> {
-    if (anonymous) {
-      return this.retryAnonymous(op, options.signal);
-    }
-    return this.retry(op, { signal: options.signal, responseDict: options.responseDict, body: options.body, what });
-  }
-
-  private async retryAnonymous<T>(op: (ctx: OpContext) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    let backoff = this.startingBackoff;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await op(this.#anonymousContext('', signal));
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        const status = err instanceof ClientException ? err.httpStatus : undefined;
-        const retryable = isNetworkError(err) || (status !== undefined && (status >= 500 || status === 408 || status === 499));
-        if (!retryable || attempt > this.retries) throw err;
-        await sleep(retryDelay(backoff, this.maxBackoff), signal);
-        backoff = Math.min(backoff * 2, this.maxBackoff);
-      }
-    }
+    const run = this.#run(what, options);
+    return withRetries(op, anonymous ? { ...run, auth: undefined, responseDict: undefined, onAttempt: undefined } : run);
   }
 
   /** Secrets stay out of JSON and console output. */
@@ -457,7 +401,7 @@ export class Connection {
       authUrl: this.authUrl,
       user: this.user,
       url: this.url,
-      token: this.#token ? redactValue(this.#token) : undefined,
+      token: this.token ? redactValue(this.token) : undefined,
       attempts: this.attempts,
     };
   }

@@ -81,6 +81,15 @@ export class ClientException extends Error {
     return 'HTTP';
   }
 
+  /**
+   * The same kind of exception (class, code, digests) with another message
+   * and this one as its cause: a failure explained further keeps its type.
+   */
+  explained(msg: string): ClientException {
+    const Kind = this.constructor as new (msg: string, fields: ClientExceptionFields) => ClientException;
+    return new Kind(msg, { ...this.fields(), cause: this });
+  }
+
   /** The HTTP fields, to carry into an exception that wraps this one. */
   fields(): ClientExceptionFields {
     const { httpScheme, httpHost, httpPort, httpPath, httpQuery, httpReason, httpDevice, httpResponseContent } = this;
@@ -108,19 +117,8 @@ export class ClientException extends Error {
     headers: Record<string, string>,
     body: string,
   ): ClientException {
-    const parsed = new URL(url);
     const Kind = status === 404 ? NotFoundError : status === 401 ? UnauthorizedError : ClientException;
-    return new Kind(label, {
-      httpScheme: parsed.protocol.replace(/:$/, ''),
-      httpHost: parsed.hostname,
-      httpPort: parsed.port ? Number(parsed.port) : '',
-      httpPath: parsed.pathname,
-      httpQuery: parsed.search.replace(/^\?/, ''),
-      httpStatus: status,
-      httpReason: reason,
-      httpResponseHeaders: headers,
-      httpResponseContent: body,
-    });
+    return new Kind(label, responseFields(url, status, reason, headers, body));
   }
 
   /** Same layout as python-swiftclient's `ClientException.__str__`. */
@@ -159,6 +157,28 @@ export class ClientException extends Error {
       transactionId: this.transactionId,
     };
   }
+}
+
+/** The URL parts of an exception: scheme, host, port, path, query (none for a URL that does not parse). */
+export function urlFields(url: string): ClientExceptionFields {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return {};
+  }
+  return {
+    httpScheme: parsed.protocol.replace(/:$/, ''),
+    httpHost: parsed.hostname,
+    httpPort: parsed.port ? Number(parsed.port) : '',
+    httpPath: parsed.pathname,
+    httpQuery: parsed.search.replace(/^\?/, ''),
+  };
+}
+
+/** The fields of an exception for an HTTP answer. */
+export function responseFields(url: string, status: number, reason: string, headers: Record<string, string>, body: string): ClientExceptionFields {
+  return { ...urlFields(url), httpStatus: status, httpReason: reason, httpResponseHeaders: headers, httpResponseContent: body };
 }
 
 /** Case-insensitive lookup: callers may build an exception from raw, mixed-case headers. */
@@ -206,32 +226,58 @@ export class TimeoutError extends NetworkError {
   }
 }
 
-/** Fields of a {@link ChecksumError}: both digests besides the HTTP fields. */
+/**
+ * A server answer that is no usable HTTP error and no usable success: a
+ * 2xx without the token or JSON it must carry, a resumed download with the
+ * wrong range. Code `HTTP`, no `httpStatus`.
+ */
+export class BadAnswerError extends ClientException {
+  protected override defaultCode(): ClientErrorCode {
+    return 'HTTP';
+  }
+}
+
+/** Fields of a {@link ChecksumError}: both digests and the object besides the HTTP fields. */
 export interface ChecksumErrorFields extends ClientExceptionFields {
   /** The digest the server reported (the ETag, quotes stripped) or the one expected. */
   expected: string;
   /** The MD5 computed over the bytes actually sent or received (hex). */
   actual: string;
+  /** Container of the object whose bytes did not match. */
+  container?: string | undefined;
+  /** Name of the object (or segment) whose bytes did not match. */
+  object?: string | undefined;
 }
 
 /**
  * The MD5 of the bytes sent or received does not match the ETag (or the
- * manifest's digest for a segment). `httpPath` names the container/object.
+ * manifest's digest for a segment). `container` and `object` name the
+ * object; a Connection call's error also has the request's URL fields.
  *
  * @example
  * try { await conn.getObject('c', 'o'); }
- * catch (err) { if (err instanceof ChecksumError) console.error(err.httpPath, err.expected, err.actual); }
+ * catch (err) { if (err instanceof ChecksumError) console.error(err.container, err.object, err.expected, err.actual); }
  */
 export class ChecksumError extends ClientException {
   /** The digest the server reported or the one expected (hex). */
   readonly expected: string;
   /** The digest computed over the bytes that passed (hex). */
   readonly actual: string;
+  /** Container of the object whose bytes did not match. */
+  readonly container: string | undefined;
+  /** Name of the object (or segment) whose bytes did not match. */
+  readonly object: string | undefined;
 
   constructor(msg: string, fields: ChecksumErrorFields) {
     super(msg, fields);
     this.expected = fields.expected;
     this.actual = fields.actual;
+    this.container = fields.container;
+    this.object = fields.object;
+  }
+
+  override fields(): ChecksumErrorFields {
+    return { ...super.fields(), expected: this.expected, actual: this.actual, container: this.container, object: this.object };
   }
 
   protected override defaultCode(): ClientErrorCode {
@@ -239,6 +285,6 @@ export class ChecksumError extends ClientException {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), expected: this.expected, actual: this.actual };
+    return { ...super.toJSON(), container: this.container, object: this.object, expected: this.expected, actual: this.actual };
   }
 }

@@ -23,7 +23,15 @@ export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.
 export { setDebugLog } from './http/log.js';
 export type { LogSink } from './http/log.js';
 export type { CallOptions, ContainerEntry, ContainerInfoEntry, GetAccountOptions, HeadersOptions, PostAccountOptions, SubdirEntry } from './ops/account.js';
-export type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, ObjectInfoEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
+export type {
+  DeleteContainerOptions,
+  GetContainerOptions,
+  ObjectEntry,
+  ObjectInfoEntry,
+  PostContainerOptions,
+  PutContainerOptions,
+  WriteOptions,
+} from './ops/container.js';
 export type {
   CopyObjectOptions,
   DeleteObjectOptions,
@@ -33,6 +41,29 @@ export type {
   PutObjectOptions,
 } from './ops/object.js';
 export type { ResponseDict } from './ops/request.js';
+export { accountInfo, containerInfo, objectInfo, metaHeaders, readMeta, toListedContainer, toListObjectsEntry } from './native/index.js';
+export type {
+  AccountInfo,
+  ContainerInfo,
+  InfoBase,
+  ListContainersOptions,
+  ListedContainer,
+  ListedObject,
+  ListedSubdir,
+  ListObjectsEntry,
+  ListObjectsOptions,
+  ManifestInfo,
+  MetaInput,
+  MetaLevel,
+  ObjectInfo,
+  OpenedObject,
+  OpenObjectOptions,
+  PolicyUsage,
+  ProgressListener,
+  StatCallOptions,
+  StatObjectOptions,
+  TransferProgress,
+} from './native/index.js';
 export type { Capabilities } from './ops/capabilities.js';
 export { capabilitiesUrl } from './ops/capabilities.js';
 export { connectionOptionsFromEnv } from './env.js';

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { SessionLike } from './auth/session.js';
 
 /** Keystone scoping and endpoint choice, as swiftclient's `os_options`. */
@@ -72,20 +73,19 @@ export interface ConnectionOptions {
   preauthToken?: string | undefined;
   /** A keystone Session (or any object with getToken/getEndpoint/invalidate). */
   session?: SessionLike | undefined;
-  /** Retries after the first try. @default 5 */
+  /** Retries after the first try (each call may set its own). @default 5 */
   retries?: number | undefined;
-  /** Seconds before the first retry. @default 1 */
+  /** Seconds before the first retry (at most 3600). @default 1 */
   startingBackoff?: number | undefined;
-  /** Longest wait between retries, seconds. @default 64 */
+  /** Longest wait between retries, seconds (at most 3600). @default 64 */
   maxBackoff?: number | undefined;
   /** Retry 429 and 498 answers. @default true */
   retryOnRatelimit?: boolean | undefined;
   /** Re-authenticate before every retry, whatever the error. @default false */
   forceAuthRetry?: boolean | undefined;
   /**
-   * Seconds (floats allowed) to wait for response headers and for each
-   * silence while a body streams; values above 3600 are refused (surely
-   * milliseconds). Default: no own timeout (undici's 300 s).
+   * Seconds to wait for response headers and for each silence in a body (at
+   * most 3600; each call may set its own). @default none: undici's 300 s
    */
   timeout?: number | undefined;
   /** CA bundle (PEM file path) for TLS verification. */
@@ -98,4 +98,23 @@ export interface ConnectionOptions {
   certKey?: string | undefined;
   /** Verify MD5s of uploads and whole downloads against the ETag. @default true */
   checksum?: boolean | undefined;
+  /**
+   * The undici Dispatcher every request goes through, auth included: an
+   * `Agent`, a `Pool` with limits, a `ProxyAgent`, a `MockAgent` for tests.
+   * It stays the caller's (`close()` leaves it open); `cacert`, `insecure`,
+   * `cert`, `certKey`, `keepAlive` and `maxConnections` do not apply to it.
+   * @default an Agent that honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY (and lower-case forms) as python's requests does
+   * @example new Connection({ authUrl, user, key, dispatcher: new Pool(origin, { connections: 4 }) })
+   */
+  dispatcher?: Dispatcher | undefined;
+  /**
+   * User-Agent of every request, auth included; a `User-Agent` in a call's
+   * `headers` wins for that call.
+   * @default `swiftclient/<version> node/<version>`
+   */
+  userAgent?: string | undefined;
+  /** Seconds an idle pooled connection is kept for reuse (default dispatcher only). @default 30 */
+  keepAlive?: number | undefined;
+  /** Most connections open at once per origin (default dispatcher only); further requests queue. @default unlimited */
+  maxConnections?: number | undefined;
 }

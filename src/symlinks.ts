@@ -2,6 +2,7 @@
 import type { Connection } from './connection.js';
 import { ClientException } from './errors.js';
 import { headerRecord, type HeadersInput, type ResponseHeaders } from './http/headers.js';
+import { parseEtag } from './http/integrity.js';
 import type { CallOptions } from './ops/account.js';
 import type { ResponseDict } from './ops/request.js';
 import { quote, unquote } from './util/quote.js';
@@ -45,7 +46,7 @@ export function symlinkHeaders(target: SymlinkTarget): Record<string, string> {
   // Swift unquotes these headers, so names with '%' or non-ASCII survive quoted.
   const headers: Record<string, string> = { 'X-Symlink-Target': `${quote(target.container, '')}/${quote(target.object)}` };
   if (target.account !== undefined) headers['X-Symlink-Target-Account'] = quote(target.account, '');
-  if (target.etag !== undefined) headers['X-Symlink-Target-Etag'] = target.etag.replace(/^"+|"+$/g, '');
+  if (target.etag !== undefined) headers['X-Symlink-Target-Etag'] = parseEtag(target.etag);
   return headers;
 }
 
@@ -71,8 +72,15 @@ export interface SymlinkInfo {
  */
 export async function readSymlink(conn: Connection, container: string, name: string, options: CallOptions = {}): Promise<SymlinkInfo> {
   const headers = await conn.headObject(container, name, { ...options, queryString: 'symlink=get' });
+  const info = symlinkOf(headers);
+  if (!info) throw new ClientException(`Object ${container}/${name} is not a symlink`);
+  return info;
+}
+
+/** The symlink described by an object's own headers (read with `?symlink=get`), or undefined when it is none. */
+export function symlinkOf(headers: ResponseHeaders): SymlinkInfo | undefined {
   const raw = headers['x-symlink-target'];
-  if (!raw) throw new ClientException(`Object ${container}/${name} is not a symlink`);
+  if (!raw) return undefined;
   const decoded = unquote(raw);
   const slash = decoded.indexOf('/');
   const bytes = headers['x-symlink-target-bytes'];

@@ -2,8 +2,9 @@
 // ?versions listings, ?version-id operations) and the legacy modes
 // (X-Versions-Location "stack", X-History-Location "history").
 import type { Connection } from './connection.js';
-import { ClientException } from './errors.js';
+import { ChecksumError, ClientException } from './errors.js';
 import type { ResponseHeaders } from './http/headers.js';
+import { parseEtag } from './http/integrity.js';
 import type { CallOptions, HeadersOptions } from './ops/account.js';
 import type { GetContainerOptions, ObjectEntry, WriteOptions } from './ops/container.js';
 import type { DeleteObjectOptions, GetObjectOptions, HeadObjectOptions } from './ops/object.js';
@@ -99,11 +100,10 @@ export async function restoreObjectVersion(
   try {
     return await conn.putObject(container, obj, null, { ...options, responseDict: dict, queryString: versionQuery(versionId) });
   } catch (err) {
-    // The server answers with the restored version's ETag, which putObject's
-    // integrity check compares with the MD5 of the (empty) body sent: a 2xx
-    // with no HTTP error means the restore happened.
-    if (err instanceof ClientException && err.httpStatus === undefined && dict.status !== undefined && dict.status >= 200 && dict.status < 300) {
-      return (dict.headers?.etag ?? '').replace(/^"+|"+$/g, '');
+    // The server answers with the restored version's ETag, not the MD5 of
+    // the (empty) body sent: a checksum error after a 2xx means the restore happened.
+    if (err instanceof ChecksumError && dict.status !== undefined && dict.status >= 200 && dict.status < 300) {
+      return parseEtag(dict.headers?.etag);
     }
     throw err;
   } finally {
@@ -150,7 +150,11 @@ export async function removeVersionsLocation(conn: Connection, container: string
 
 /** The container's legacy versioning setting, or undefined when off. */
 export async function getVersionsLocation(conn: Connection, container: string, options: HeadersOptions = {}): Promise<LegacyVersioning | undefined> {
-  const headers = await conn.headContainer(container, options);
+  return legacyVersioningOf(await conn.headContainer(container, options));
+}
+
+/** The legacy versioning setting in a container's headers, or undefined when off. */
+export function legacyVersioningOf(headers: ResponseHeaders): LegacyVersioning | undefined {
   if (headers['x-history-location']) return { mode: 'history', location: unquote(headers['x-history-location']) };
   if (headers['x-versions-location']) return { mode: 'stack', location: unquote(headers['x-versions-location']) };
   return undefined;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ClientException, UnauthorizedError } from '../errors.js';
+import { ClientException, NetworkError, responseFields, UnauthorizedError, urlFields } from '../errors.js';
 import type { Transport } from '../http/transport.js';
 
 export interface AuthResponse {
@@ -29,25 +29,25 @@ export async function authRequest(
   try {
     text = await res.body.text();
   } catch (err) {
-    throw new ClientException(`${method} ${url} failed while reading the response`, { cause: err });
+    throw new NetworkError(`${method} ${url} failed while reading the response`, { cause: err, ...urlFields(url) });
   }
   return { status: res.status, headers: res.headers, body: text };
 }
 
-const AUTH_FAILURES = new WeakSet<object>();
-
-/** True for Keystone's refusal of an auth request: its 404 is a wrong auth URL, never a missing account or container. */
-export function isAuthFailure(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && AUTH_FAILURES.has(err);
+/**
+ * True when the auth service's answer refuses the request itself: any 4xx
+ * but a timeout or rate limit. Keystone's 404 is a wrong auth URL, never a
+ * missing account or container.
+ */
+export function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429 && status !== 499;
 }
 
-/** Marks `err` as an auth refusal (see isAuthFailure). */
-function markAuthFailure<E extends object>(err: E): E {
-  AUTH_FAILURES.add(err);
-  return err;
-}
-
-/** Builds the ClientException for a refused auth request (no secrets in it). */
+/**
+ * Builds the exception for a failed Keystone request (no secrets in it): an
+ * {@link UnauthorizedError} for a refusal, whatever its status; a server
+ * error stays a plain HTTP ClientException (retried).
+ */
 export function authFailure(label: string, url: string, res: AuthResponse, reason = ''): ClientException {
   let detail = res.body;
   try {
@@ -56,9 +56,8 @@ export function authFailure(label: string, url: string, res: AuthResponse, reaso
   } catch {
     // not JSON: keep the text
   }
-  // an UnauthorizedError whatever the status: Keystone's 404 is a wrong auth URL, never a missing container
-  const answer = ClientException.fromResponse(label, url, res.status, reason || statusText(res.status), res.headers, detail);
-  return markAuthFailure(new UnauthorizedError(answer.msg, answer.fields()));
+  const fields = responseFields(url, res.status, reason || statusText(res.status), res.headers, detail);
+  return isRefusal(res.status) ? new UnauthorizedError(label, fields) : new ClientException(label, fields);
 }
 
 /** The standard reason phrase (the auth response keeps no server phrase). */

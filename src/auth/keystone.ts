@@ -1,4 +1,4 @@
-import { ClientException } from '../errors.js';
+import { BadAnswerError, ClientException } from '../errors.js';
 import type { Transport } from '../http/transport.js';
 import type { AccessInfo, CatalogService } from './access.js';
 import { normalizeInterface } from './access.js';
@@ -84,12 +84,12 @@ export async function v3Authenticate(
     throw authFailure(label, url, res);
   }
   const token = res.headers['x-subject-token'];
-  if (!token) throw new ClientException(`Keystone at ${url} answered ${res.status} without an X-Subject-Token`);
+  if (!token) throw new BadAnswerError(`Keystone at ${url} answered ${res.status} without an X-Subject-Token`);
   let parsed: V3TokenBody;
   try {
     parsed = JSON.parse(res.body) as V3TokenBody;
   } catch (err) {
-    throw new ClientException(`Keystone at ${url} answered with a body that is not JSON`, { cause: err });
+    throw new BadAnswerError(`Keystone at ${url} answered with a body that is not JSON`, { cause: err });
   }
   const catalog: CatalogService[] = (parsed.token?.catalog ?? []).map((svc) => ({
     type: svc.type,
@@ -139,10 +139,10 @@ export async function v2Authenticate(
   try {
     parsed = JSON.parse(res.body) as V2AccessBody;
   } catch (err) {
-    throw new ClientException(`Keystone at ${url} answered with a body that is not JSON`, { cause: err });
+    throw new BadAnswerError(`Keystone at ${url} answered with a body that is not JSON`, { cause: err });
   }
   const token = parsed.access?.token?.id;
-  if (!token) throw new ClientException(`Keystone at ${url} answered without a token id`);
+  if (!token) throw new BadAnswerError(`Keystone at ${url} answered without a token id`);
   const catalog: CatalogService[] = (parsed.access?.serviceCatalog ?? []).map((svc) => ({
     type: svc.type,
     name: svc.name,

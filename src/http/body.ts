@@ -144,6 +144,8 @@ export class PreparedBody {
   sourceFailure: { error: unknown } | undefined;
   /** Attempts opened so far: a stale attempt's late failure is not this one's. */
   private openings = 0;
+  /** Told this attempt's bytes sent as the transport takes each chunk (upload progress). */
+  onSent: ((bytes: number) => void) | undefined;
 
   private constructor(
     private readonly factory: () => Promise<Buffer | AsyncIterable<Chunk> | Iterable<Chunk>>,
@@ -233,6 +235,8 @@ export class PreparedBody {
     } catch (err) {
       throw this.failedSource(attempt, err);
     }
+    // Progress needs a Buffer sent in steps, not in one write.
+    if (Buffer.isBuffer(source) && this.onSent) source = slices(source, PROGRESS_STEP);
     if (Buffer.isBuffer(source)) {
       this.sent = source.length;
       if (this.hashing) this.digestHex = createHash('md5').update(source).digest('hex');
@@ -267,6 +271,8 @@ export class PreparedBody {
         hash?.update(chunk);
         this.sent += chunk.length;
         yield chunk;
+        // Here once the transport asks for more, i.e. has taken this chunk.
+        this.onSent?.(this.sent);
         if (this.limit !== undefined && this.sent >= this.limit) break;
       }
     } catch (err) {
@@ -280,6 +286,13 @@ export class PreparedBody {
     }
     this.digestHex = hash?.digest('hex');
   }
+}
+
+/** Step of a Buffer upload with a progress listener. */
+const PROGRESS_STEP = 256 * 1024;
+
+function* slices(buffer: Buffer, size: number): Iterable<Buffer> {
+  for (let at = 0; at < buffer.length; at += size) yield buffer.subarray(at, at + size);
 }
 
 function normalizeStream(value: unknown): AsyncIterable<Chunk> | Iterable<Chunk> {

@@ -1,7 +1,9 @@
-import { createHash, type Hash } from 'node:crypto';
-import { ClientException } from '../errors.js';
+import type { Hash } from 'node:crypto';
+import { BadAnswerError, NetworkError, urlFields } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
+import { checkDigest, downloadDigest, md5 } from './integrity.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
+import { toWebStream } from '../native/web-stream.js';
 
 /**
  * Re-opens the object from a byte offset (Range + If-Match), counting
@@ -24,7 +26,10 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   private bytesRead = 0;
   private readonly expectedLength: number | undefined;
   private readonly hash: Hash | undefined;
-  private readonly etag: string | undefined;
+  /** The MD5 the whole body must have, when it is checked. */
+  private readonly digest: string | undefined;
+  /** Told the bytes received so far after each network chunk (download progress). */
+  onProgress: ((bytes: number) => void) | undefined;
 
   constructor(
     response: HttpResponse,
@@ -33,14 +38,16 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     private readonly label: string,
     verifyMd5: boolean,
     private readonly signal: AbortSignal | undefined,
+    /** The object, named in a checksum error. */
+    private readonly where: { container?: string; object?: string } = {},
   ) {
     this.response = response;
     this.firstHeaders = response.headers;
     this.iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const length = Number(response.headers['content-length']);
     this.expectedLength = Number.isFinite(length) ? length : undefined;
-    this.etag = response.headers.etag;
-    this.hash = verifyMd5 ? createHash('md5') : undefined;
+    this.digest = verifyMd5 ? downloadDigest(response.headers, response.status) : undefined;
+    this.hash = this.digest !== undefined ? md5() : undefined;
   }
 
   /** Response headers of the first request. */
@@ -73,7 +80,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
       const giveUp = (): never => {
         throw failure !== undefined
           ? networkError('GET', this.response.url, failure, this.signal)
-          : new ClientException(`${this.label}: connection closed after ${this.bytesRead} of ${this.expectedLength} bytes`);
+          : new NetworkError(`${this.label}: connection closed after ${this.bytesRead} of ${this.expectedLength} bytes`, urlFields(this.response.url));
       };
       if (!this.resume || this.expectedLength === undefined) giveUp();
       const rest = await this.reopen(giveUp);
@@ -96,14 +103,14 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     this.iterator = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     if (range !== undefined && range !== expectedRange) {
       await this.iterator.return?.();
-      throw new ClientException(`Expected range "${expectedRange}" while retrying ${this.label} but got "${range}"`);
+      throw new BadAnswerError(`Expected range "${expectedRange}" while retrying ${this.label} but got "${range}"`, urlFields(res.url));
     }
     if (range !== undefined) return undefined;
     // The server ignored Range and sent it all: skip what we already have.
     let skip = offset;
     for (;;) {
       const step = await this.iterator.next();
-      if (step.done) throw new ClientException(`${this.label}: resumed download ended early`);
+      if (step.done) throw new NetworkError(`${this.label}: resumed download ended early`, urlFields(res.url));
       if (step.value.length > skip) return step.value.subarray(skip);
       skip -= step.value.length;
     }
@@ -111,11 +118,12 @@ export class ObjectBody implements AsyncIterable<Buffer> {
 
   private finish(): void {
     this.ended = true;
-    if (this.hash && this.etag && this.expectedLength === this.bytesRead) {
-      const md5 = this.hash.digest('hex');
-      if (md5 !== this.etag) {
-        throw new ClientException(`${this.label}: received data has MD5 ${md5} but the ETag is ${this.etag}`);
-      }
+    if (this.hash && this.digest !== undefined && this.expectedLength === this.bytesRead) {
+      checkDigest(this.digest, this.hash.digest('hex'), {
+        ...this.where,
+        ...urlFields(this.response.url),
+        message: (etag, got) => `${this.label}: received data has MD5 ${got} but the ETag is ${etag}`,
+      });
     }
   }
 
@@ -129,6 +137,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     while (this.pendingBytes < want && !this.ended) {
       const chunk = await this.nextChunk();
       if (!chunk) break;
+      this.onProgress?.(this.bytesRead);
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
     }
@@ -154,6 +163,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
         if (this.pendingBytes === 0) {
           const chunk = this.ended ? undefined : await this.nextChunk();
           if (!chunk) return;
+          this.onProgress?.(this.bytesRead);
           this.pending = [chunk];
           this.pendingBytes = chunk.length;
         }
@@ -162,6 +172,29 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     } finally {
       if (!this.ended) this.close();
     }
+  }
+
+  /** The rest of the body as bytes (buffered: for large objects iterate or use `toWeb()`). */
+  async bytes(): Promise<Buffer> {
+    return this.read();
+  }
+
+  /** The rest of the body decoded as UTF-8 (a byte order mark dropped, as `fetch` does). */
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.read());
+  }
+
+  /** The rest of the body parsed as JSON; rejects with a SyntaxError when it is not JSON. */
+  async json<T = unknown>(): Promise<T> {
+    return JSON.parse(await this.text()) as T;
+  }
+
+  /**
+   * The rest of the body as a web `ReadableStream`, pulled from the network
+   * only as it is read (bounded memory); cancelling it closes the body.
+   */
+  toWeb(): ReadableStream<Uint8Array> {
+    return toWebStream(this);
   }
 
   /** Stops the download and releases the connection. */

@@ -16,9 +16,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
  * least what Retry-After asks (capped at 60 s), even above maxBackoff: the
  * server knows best.
  */
-export function retryDelay(backoff: number, maxBackoff: number, retryAfter?: number): number {
+export function retryDelay(backoff: number, maxBackoff: number, retryAfter?: number, random = Math.random()): number {
   const base = Math.min(backoff, maxBackoff);
-  const jittered = Math.min(base * (1 + Math.random() * 0.25), maxBackoff);
+  const jittered = Math.min(base * (1 + random * 0.25), maxBackoff);
   if (retryAfter === undefined) return jittered;
   return Math.max(jittered, Math.min(retryAfter, RETRY_AFTER_CAP));
 }

@@ -1,5 +1,6 @@
 import { PreparedBody } from '../http/body.js';
 import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
+import { withMeta, type MetaInput } from '../native/meta.js';
 import { listingQuery, withQuery } from './paths.js';
 import { discard, readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
 
@@ -7,6 +8,10 @@ import { discard, readAll, readJson, send, type OpContext, type ResponseDict } f
 export interface CallOptions {
   /** Stops the request and any retry wait; the call rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /** Retries after the first try, for this call. @default the Connection's `retries` */
+  retries?: number | undefined;
+  /** Seconds per request of this call (at most 3600), as the Connection's `timeout`. @default the Connection's `timeout` */
+  timeout?: number | undefined;
 }
 
 /** Options of the calls that take only extra request headers (HEADs). */
@@ -97,6 +102,14 @@ export interface PostAccountOptions extends CallOptions {
   data?: string | Uint8Array | undefined;
   /** Filled with the response's status, reason and headers (python's `response_dict`). */
   responseDict?: ResponseDict | undefined;
+  /**
+   * User metadata, sent as `X-Account-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise. Names not given keep
+   * their values; an empty value removes that name.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
 }
 
 export async function headAccount(ctx: OpContext, opts: HeadersOptions): Promise<ResponseHeaders> {
@@ -129,7 +142,7 @@ export async function postAccount(ctx: OpContext, headers: HeadersInput, opts: P
     label: 'Account POST',
     path: '',
     query: withQuery(opts.queryString),
-    headers: mergeHeaders(headers),
+    headers: mergeHeaders(withMeta(headers, opts.meta, 'account')),
     body: PreparedBody.from(opts.data ?? null),
   });
   const body = await readAll(res, 'POST', ctx.signal);

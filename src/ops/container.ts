@@ -1,5 +1,6 @@
 import { hasHeader, mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
 import type { CallOptions, HeadersOptions, SubdirEntry } from './account.js';
+import { withMeta, type MetaInput } from '../native/meta.js';
 import { containerPath, listingQuery, withQuery } from './paths.js';
 import { discard, readAll, readJson, send, type OpContext, type ResponseDict } from './request.js';
 
@@ -69,16 +70,37 @@ export interface WriteOptions extends CallOptions {
   responseDict?: ResponseDict | undefined;
 }
 
-/** Options of `putContainer` (python's `put_container`). */
-export interface PutContainerOptions extends WriteOptions {
+/** Options of `deleteContainer` (python's `delete_container`). */
+export interface DeleteContainerOptions extends WriteOptions {
   /** Request headers: metadata (`x-container-meta-*`), ACLs, `x-storage-policy`, ... */
   headers?: HeadersInput | undefined;
   /** A raw query string for the request, without `?`. */
   queryString?: string | undefined;
 }
 
-/** Options of `deleteContainer` (python's `delete_container`). */
-export interface DeleteContainerOptions extends PutContainerOptions {}
+/** Options of `putContainer` (python's `put_container`). */
+export interface PutContainerOptions extends DeleteContainerOptions {
+  /**
+   * User metadata, sent as `X-Container-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise. Names not given keep
+   * their values; an empty value removes that name.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
+}
+
+/** Options of `postContainer` (python's `post_container`). */
+export interface PostContainerOptions extends WriteOptions {
+  /**
+   * User metadata, sent as `X-Container-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise. Names not given keep
+   * their values; an empty value removes that name.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
+}
 
 export async function headContainer(ctx: OpContext, container: string, opts: HeadersOptions): Promise<ResponseHeaders> {
   const res = await send(ctx, { method: 'HEAD', label: 'Container HEAD', path: containerPath(container), headers: mergeHeaders(opts.headers) });
@@ -112,14 +134,14 @@ export async function getContainerPage(
 }
 
 export async function putContainer(ctx: OpContext, container: string, opts: PutContainerOptions): Promise<void> {
-  const headers = mergeHeaders(opts.headers);
+  const headers = mergeHeaders(withMeta(opts.headers, opts.meta, 'container'));
   if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
   const res = await send(ctx, { method: 'PUT', label: 'Container PUT', path: containerPath(container), query: withQuery(opts.queryString), headers });
   await discard(res, 'PUT', ctx.signal);
 }
 
-export async function postContainer(ctx: OpContext, container: string, headersIn: HeadersInput, _opts: WriteOptions): Promise<void> {
-  const headers = mergeHeaders(headersIn);
+export async function postContainer(ctx: OpContext, container: string, headersIn: HeadersInput, opts: PostContainerOptions): Promise<void> {
+  const headers = mergeHeaders(withMeta(headersIn, opts.meta, 'container'));
   if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
   const res = await send(ctx, { method: 'POST', label: 'Container POST', path: containerPath(container), headers });
   await discard(res, 'POST', ctx.signal);

@@ -2,12 +2,15 @@ import { ClientException } from '../errors.js';
 import { PreparedBody } from '../http/body.js';
 import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
 import type { HttpResponse } from '../http/transport.js';
+import { checkDigest, downloadDigest, md5Hex, parseEtag, uploadEtagComparable } from '../http/integrity.js';
+import { urlFields } from '../errors.js';
 import { quote } from '../util/quote.js';
 import type { CallOptions } from './account.js';
 import type { WriteOptions } from './container.js';
+import { withMeta, type MetaInput } from '../native/meta.js';
+import type { ProgressListener } from '../native/progress.js';
 import { objectPath, withQuery } from './paths.js';
-import { discard, finalError, readAll, send, type OpContext } from './request.js';
-import { createHash } from 'node:crypto';
+import { discard, readAll, send, type OpContext } from './request.js';
 
 /** Options of `headObject` (python's `head_object`). */
 export interface HeadObjectOptions extends CallOptions {
@@ -25,6 +28,12 @@ export interface GetObjectOptions extends HeadObjectOptions {
   responseDict?: WriteOptions['responseDict'];
   /** Check the body's MD5 against the ETag for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
+  /**
+   * Told the bytes received as the body comes in (see `ProgressListener`).
+   * Without `respChunkSize` the body is then read as a stream into the
+   * Buffer, so a dropped connection is resumed rather than restarted.
+   */
+  onProgress?: ProgressListener | undefined;
 }
 
 /** Options of `putObject` (python's `put_object`). */
@@ -43,10 +52,29 @@ export interface PutObjectOptions extends WriteOptions {
   queryString?: string | undefined;
   /** Compare the returned ETag with the MD5 sent, for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
+  /** Told the bytes sent as the transport takes them (see `ProgressListener`). */
+  onProgress?: ProgressListener | undefined;
+  /**
+   * User metadata, sent as `X-Object-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
 }
 
 /** Options of `postObject` (python's `post_object`). */
-export interface PostObjectOptions extends WriteOptions {}
+export interface PostObjectOptions extends WriteOptions {
+  /**
+   * User metadata, sent as `X-Object-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise. A POST replaces ALL of the
+   * object's user metadata, as Swift does: names not given here (or in
+   * `headers`) are removed, so pass every name that must survive.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
+}
 
 /** Options of `copyObject` (python's `copy_object`). */
 export interface CopyObjectOptions extends WriteOptions {
@@ -64,14 +92,6 @@ export interface DeleteObjectOptions extends WriteOptions {
   headers?: HeadersInput | undefined;
   /** A raw query string, without `?` (e.g. `'multipart-manifest=delete'` removes an SLO's segments too). */
   queryString?: string | undefined;
-}
-
-const PLAIN_MD5 = /^[0-9a-f]{32}$/;
-
-/** True when an object's ETag is the MD5 of its bytes (not a manifest's). */
-export function etagIsContentMd5(headers: ResponseHeaders): boolean {
-  const etag = headers.etag ?? '';
-  return PLAIN_MD5.test(etag) && !headers['x-object-manifest'] && !headers['x-static-large-object'];
 }
 
 export async function headObject(ctx: OpContext, container: string, obj: string, opts: HeadObjectOptions): Promise<ResponseHeaders> {
@@ -107,20 +127,23 @@ export async function getObjectBuffer(
 ): Promise<[ResponseHeaders, Buffer]> {
   const res = await getObjectResponse(ctx, container, obj, opts);
   const body = await readAll(res, 'GET', ctx.signal);
-  if (checksum && res.status === 200 && etagIsContentMd5(res.headers)) {
-    const md5 = createHash('md5').update(body).digest('hex');
-    if (md5 !== res.headers.etag) {
-      throw new ClientException(`Object GET ${container}/${obj}: received data has MD5 ${md5} but the ETag is ${res.headers.etag}`);
-    }
+  const digest = checksum ? downloadDigest(res.headers, res.status) : undefined;
+  if (digest !== undefined) {
+    checkDigest(digest, md5Hex(body), {
+      container,
+      object: obj,
+      ...urlFields(res.url),
+      message: (etag, got) => `Object GET ${container}/${obj}: received data has MD5 ${got} but the ETag is ${etag}`,
+    });
   }
   return [res.headers, body];
 }
 
 export function putObjectHeaders(opts: PutObjectOptions, body: PreparedBody): Record<string, string> {
-  const headers = mergeHeaders(opts.headers);
+  const headers = mergeHeaders(withMeta(opts.headers, opts.meta, 'object'));
   // Through mergeHeaders too, so CR/LF in these options is refused like any header.
   const extra: Record<string, string> = {};
-  if (opts.etag) extra.etag = opts.etag.replace(/^"+|"+$/g, '');
+  if (opts.etag) extra.etag = parseEtag(opts.etag);
   if (opts.contentType !== undefined && opts.contentType !== null) extra['content-type'] = String(opts.contentType);
   Object.assign(headers, mergeHeaders(extra));
   return headers;
@@ -138,21 +161,21 @@ export async function putObject(
   const query = withQuery(opts.queryString);
   const res = await send(ctx, { method: 'PUT', label: 'Object PUT', path: objectPath(container, obj), query, headers, body });
   await discard(res, 'PUT', ctx.signal);
-  const etag = (res.headers.etag ?? '').replace(/^"+|"+$/g, '');
+  const etag = parseEtag(res.headers.etag);
   const sentMd5 = body.md5;
-  // Manifests answer with their own ETag, and restoring a version (empty PUT
-  // with version-id) with the restored version's: nothing to compare there.
-  // Server-side copies (X-Copy-From) answer with the source's ETag too.
-  const isManifestPut =
-    /(^|&)(multipart-manifest=put|version-id=)/.test(query ?? '') || 'x-object-manifest' in headers || 'x-copy-from' in headers;
-  if (checksum && sentMd5 && !isManifestPut && PLAIN_MD5.test(res.headers.etag ?? '') && etag !== sentMd5) {
-    throw new ClientException(`Object PUT ${container}/${obj}: the server's ETag ${etag} does not match the MD5 ${sentMd5} of the data sent`);
+  if (checksum && sentMd5 && uploadEtagComparable(query, headers, res.headers.etag)) {
+    checkDigest(etag, sentMd5, {
+      container,
+      object: obj,
+      ...urlFields(res.url),
+      message: (expected, sent) => `Object PUT ${container}/${obj}: the server's ETag ${expected} does not match the MD5 ${sent} of the data sent`,
+    });
   }
   return etag;
 }
 
-export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, _opts: PostObjectOptions): Promise<void> {
-  const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(headers) });
+export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, opts: PostObjectOptions): Promise<void> {
+  const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(withMeta(headers, opts.meta, 'object')) });
   await discard(res, 'POST', ctx.signal);
 }
 
@@ -181,15 +204,11 @@ export async function deleteObject(ctx: OpContext, container: string, obj: strin
   // done, whether every segment went: python ignores it, we raise. Never
   // retried, not even a body cut off: the manifest may be gone already, and
   // a second try would only report it "not found".
-  let body: string;
-  try {
-    body = (await readAll(res, 'DELETE', ctx.signal)).toString('utf8').trim();
-  } catch (err) {
-    throw typeof err === 'object' && err !== null ? finalError(err) : err;
-  }
+  ctx.tookEffect = true;
+  const body = (await readAll(res, 'DELETE', ctx.signal)).toString('utf8').trim();
   const outcome = bulkOutcome(body);
   if (!outcome || (outcome.status >= 200 && outcome.status < 300)) return;
-  throw finalError(ClientException.fromResponse('Object DELETE failed', res.url, outcome.status, outcome.reason, res.headers, body));
+  throw ClientException.fromResponse('Object DELETE failed', res.url, outcome.status, outcome.reason, res.headers, body);
 }
 
 /** "Response Status" of a bulk-style answer in any of its formats (text, JSON, XML). */

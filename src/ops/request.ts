@@ -1,4 +1,4 @@
-import { ClientException } from '../errors.js';
+import { BadAnswerError, ClientException } from '../errors.js';
 import type { PreparedBody } from '../http/body.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { networkError, nextBodyChunk, type HttpResponse, type Transport } from '../http/transport.js';
@@ -22,6 +22,13 @@ export interface OpContext {
   signal: AbortSignal | undefined;
   /** Filled with this attempt's status, reason and headers. */
   responseDict: ResponseDict;
+  /**
+   * Set by an operation once its request has taken effect on the server (an
+   * SLO delete that answered): a failure after that is final, never retried.
+   */
+  tookEffect?: boolean;
+  /** Seconds for this call's requests, overriding the connection's `timeout`. */
+  timeout?: number | undefined;
 }
 
 export interface SwiftRequest {
@@ -54,7 +61,7 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
   let url = `${ctx.url}${req.path}${req.query ? `?${req.query}` : ''}`;
   const body = req.body ? await req.body.open() : undefined;
   if (req.body && req.body.length !== undefined) headers['content-length'] = String(req.body.length);
-  let res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal, label: req.label });
+  let res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal, label: req.label, timeout: ctx.timeout });
   // Redirects are followed for reads only, and tokens never go to another origin.
   for (let hop = 0; REDIRECT_STATUSES.has(res.status) && !body && hop < MAX_REDIRECTS; hop += 1) {
     const location = res.headers.location;
@@ -65,7 +72,7 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
       for (const name of AUTH_HEADERS) delete headers[name];
     }
     url = next.toString();
-    res = await ctx.transport.request({ method: req.method, url, headers, signal: ctx.signal, label: req.label });
+    res = await ctx.transport.request({ method: req.method, url, headers, signal: ctx.signal, label: req.label, timeout: ctx.timeout });
   }
   ctx.responseDict.status = res.status;
   ctx.responseDict.reason = res.reason;
@@ -73,18 +80,6 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
   if (res.status >= 200 && res.status < 300) return res;
   const text = await readErrorBody(res, ctx.signal);
   throw ClientException.fromResponse(`${req.label} failed`, url, res.status, res.reason, res.headers, text);
-}
-
-const FINAL_ERRORS = new WeakSet<object>();
-
-/** Marks an error that a retry cannot mend (the request already took effect). */
-export function finalError<E extends object>(err: E): E {
-  FINAL_ERRORS.add(err);
-  return err;
-}
-
-export function isFinalError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && FINAL_ERRORS.has(err);
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -141,7 +136,7 @@ export async function readJson<T>(res: HttpResponse, method: string, signal: Abo
   try {
     return JSON.parse(raw.toString('utf8')) as T;
   } catch (err) {
-    throw new ClientException(`${method} ${res.url}: the server's answer is not JSON`, { cause: err });
+    throw new BadAnswerError(`${method} ${res.url}: the server's answer is not JSON`, { cause: err });
   }
 }
 

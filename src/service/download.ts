@@ -1,15 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ClientException } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
-import { etagIsContentMd5 } from '../ops/object.js';
+import { checkDigest, downloadDigest, md5 } from '../http/integrity.js';
 import type { ResponseDict } from '../ops/request.js';
 import { roomFor, schedule, startCall, type Call, type ServiceHandle } from './context.js';
 import { SwiftError, toError } from './errors.js';
 import { chunkData, fileMd5, isIdentical } from './identical.js';
-import { accountPages, containerPages, notFound } from './list.js';
+import { accountPages, containerPages } from '../native/pages.js';
+import { notFound } from './list.js';
 import { attemptsOf, isTrue, mergeOptions, now, splitHeaders } from './options.js';
 import { DIR_MARKER_TYPES, joinPath } from './naming.js';
 import { Progress } from './progress.js';
@@ -228,10 +229,9 @@ async function writeBody(
   const length = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
   const progress = new Progress(o.onProgress, 'download', container, obj, length);
   progress.report();
-  // MD5 only where the ETag is one, and not twice: the Connection checks it too when its checksum is on.
-  const etag = (headers.etag ?? '').replace(/^"|"$/g, '');
-  const meaningful = etag !== '' && !['content-range', 'x-object-manifest', 'x-static-large-object'].some((h) => h in headers);
-  const hash = o.checksum !== false && meaningful && !(call.conn.checksum && etagIsContentMd5(headers)) ? createHash('md5') : undefined;
+  // Not twice: with its checksum on, the Connection checks the same digest.
+  const digest = o.checksum !== false && !call.conn.checksum ? downloadDigest(headers) : undefined;
+  const hash = digest !== undefined ? md5() : undefined;
   let read = 0;
   async function* verified(input: AsyncIterable<Buffer> | Buffer[]): AsyncGenerator<Buffer> {
     for await (const chunk of input) {
@@ -240,9 +240,12 @@ async function writeBody(
       progress.add(0, chunk.length);
       yield chunk;
     }
-    const md5 = hash?.digest('hex');
-    if (md5 !== undefined && md5 !== etag) {
-      throw new SwiftError(`Error downloading ${path}: md5sum != etag, ${md5} != ${etag}`, { container, object: obj });
+    if (hash && digest !== undefined) {
+      checkDigest(digest, hash.digest('hex'), {
+        container,
+        object: obj,
+        message: (etag, got) => `Error downloading ${path}: md5sum != etag, ${got} != ${etag}`,
+      });
     }
     if (length !== undefined && read !== length) {
       throw new SwiftError(`Error downloading ${path}: read_length != content_length, ${read} != ${length}`, { container, object: obj });

@@ -1,5 +1,4 @@
-import { isAuthFailure } from '../auth/http.js';
-import { ClientException } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 
 /** Where a {@link SwiftError} happened and what caused it. */
 export interface SwiftErrorDetails {
@@ -15,9 +14,10 @@ export interface SwiftErrorDetails {
 
 /**
  * python-swiftclient's `SwiftError`: a failure of the bulk service itself
- * (bad options, a local file that is missing, a checksum that does not
- * match), as opposed to a `ClientException` from the server or the network,
- * which is passed through unchanged.
+ * (bad options, a local file that is missing), as opposed to a
+ * `ClientException` from the server or the network, which is passed through
+ * unchanged. A checksum that does not match is a `ChecksumError` (a
+ * `ClientException`) with python's message.
  *
  * @example
  * for await (const r of swift.upload('c', ['/missing/file'])) {
@@ -62,9 +62,10 @@ export function toError(err: unknown): Error {
 }
 
 /**
- * A 404 for what was asked for: a missing account, container or object. Not
- * an auth URL's 404 (a wrong Keystone path), which must not read "not found".
+ * A 404 for what was asked for: a missing account, container or object. An
+ * auth URL's 404 (a wrong Keystone path) is an UnauthorizedError instead,
+ * which must not read "not found".
  */
 export function isMissing(err: unknown): boolean {
-  return err instanceof ClientException && err.httpStatus === 404 && !isAuthFailure(err);
+  return err instanceof NotFoundError;
 }

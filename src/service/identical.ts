@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../connection.js';
 import type { ResponseHeaders } from '../http/headers.js';
+import { md5, parseEtag } from '../http/integrity.js';
 import { isTrue } from './options.js';
 import { listAll } from './list.js';
 import { parseDloManifest, splitPath } from './naming.js';
@@ -55,7 +55,7 @@ export async function chunkData(
     }
     return chunks;
   }
-  return [{ hash: (headers.etag ?? '').replace(/^"|"$/g, ''), bytes: Number(headers['content-length'] ?? 0) }];
+  return [{ hash: parseEtag(headers.etag), bytes: Number(headers['content-length'] ?? 0) }];
 }
 
 /**
@@ -70,13 +70,13 @@ export async function isIdentical(chunks: ChunkInfo[], path: string | undefined,
     stream = createReadStream(path, { highWaterMark: 1 << 20, signal });
     let index = 0;
     let left = chunks[0]?.bytes ?? 0;
-    let hash = createHash('md5');
+    let hash = md5();
     const finishChunks = (): boolean => {
       // Close every piece that is complete (zero-byte pieces included).
       while (index < chunks.length && left === 0) {
         if (hash.digest('hex') !== (chunks[index] as ChunkInfo).hash) return false;
         index += 1;
-        hash = createHash('md5');
+        hash = md5();
         left = chunks[index]?.bytes ?? 0;
       }
       return true;
@@ -104,7 +104,7 @@ export async function isIdentical(chunks: ChunkInfo[], path: string | undefined,
 
 /** MD5 (hex) of a local file, or undefined when it cannot be read. */
 export async function fileMd5(path: string, signal: AbortSignal): Promise<string | undefined> {
-  const hash = createHash('md5');
+  const hash = md5();
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
   } catch (err) {

@@ -157,4 +157,14 @@ export class SwiftService implements ServiceHandle {
   async close(): Promise<void> {
     if (this.#ownsConnection) await this.connection.close();
   }
+
+  /**
+   * `await using swift = new SwiftService(...)` closes like `close()` when
+   * the block ends (the connection's sockets, when the service created it).
+   * @example
+   * { await using swift = new SwiftService({ authUrl, user, key }); for await (const r of swift.list()) console.log(r); }
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { ReplayableSource } from '../http/body.js';
+import { checkDigest, md5 } from '../http/integrity.js';
 import type { ResponseDict } from '../ops/request.js';
 import { untilAborted } from '../util/abort.js';
 import type { Call } from './context.js';
@@ -31,7 +31,7 @@ export class PieceReader {
   /** The next `size` bytes (fewer only at the end of the stream). */
   async read(size: number, signal: AbortSignal): Promise<Piece> {
     const chunks: Buffer[] = [];
-    const hash = createHash('md5');
+    const hash = md5();
     let length = 0;
     while (length < size) {
       if (signal.aborted) throw signal.reason;
@@ -170,10 +170,11 @@ async function putWhole(call: Call<UploadResult>, up: LargeUpload, piece: Piece,
     signal: call.signal,
     checksum: call.checksum,
   });
-  if (call.checksum !== false && etag && etag !== piece.md5) {
-    throw new SwiftError(`Upload verification failed for ${up.obj}: md5 mismatch ${piece.md5} != ${etag}`, {
+  if (call.checksum !== false && etag) {
+    checkDigest(etag, piece.md5, {
       container: up.container,
       object: up.obj,
+      message: (got, sent) => `Upload verification failed for ${up.obj}: md5 mismatch ${sent} != ${got}`,
     });
   }
   return { kind: 'object', rd, bytes: piece.length };

@@ -27,6 +27,18 @@ export function nonNegative(name: string, value: number): number {
   return value;
 }
 
+/** Longest duration accepted, in seconds: a larger value is almost surely milliseconds. */
+export const MAX_SECONDS = 3600;
+
+/** A duration option in seconds: non-negative and at most {@link MAX_SECONDS}. */
+export function seconds(name: string, value: number): number {
+  nonNegative(name, value);
+  if (value > MAX_SECONDS) {
+    throw new ClientException(`Invalid ${name} ${String(value)}: durations are in seconds, at most ${MAX_SECONDS} (was it given in milliseconds?)`);
+  }
+  return value;
+}
+
 export function headerLength(headers: HeadersInput | undefined): number | undefined {
   for (const [name, value] of headerEntries(headers)) {
     if (name.toLowerCase() === 'content-length' && value !== undefined && value !== null) {

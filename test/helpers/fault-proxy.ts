@@ -164,6 +164,11 @@ export class FaultProxy {
     return `${this.origin}/v1/${account}`;
   }
 
+  /** Client connections open now (closed ones leave once the proxy sees them close). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   /** Queues a rule; rules are tried in the order added. */
   add(rule: FaultRule): this {
     this.rules.push({ ...rule, remaining: rule.times ?? 1 });

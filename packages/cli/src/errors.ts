@@ -1,4 +1,4 @@
-import { ClientException, SwiftError } from 'swiftclient';
+import { ClientException, NotFoundError, SwiftError } from 'swiftclient';
 import { pyStrRepr } from './format.js';
 import { UsageError } from './output.js';
 
@@ -54,16 +54,16 @@ export function pySwiftErrorStr(err: SwiftError): string {
   return text;
 }
 
-/** A 404 from the storage server (never an auth refusal), directly or as the cause of a SwiftError. */
+/** A 404 for what was asked for (never an auth URL's), directly or as the cause of a SwiftError. */
 export function isNotFound(err: unknown): boolean {
-  if (err instanceof ClientException) return err.code === 'NOT_FOUND';
+  if (err instanceof NotFoundError) return true;
   if (err instanceof SwiftError) return isNotFound(err.cause);
   return false;
 }
 
-/** The HTTP status of the storage request that failed (none for a refused auth request). */
+/** The status of an HTTP error with no class of its own (code `HTTP`), directly or as a SwiftError's cause. */
 export function httpStatusOf(err: unknown): number | undefined {
-  if (err instanceof ClientException) return err.code === 'UNAUTHORIZED' ? undefined : err.httpStatus;
+  if (err instanceof ClientException) return err.code === 'HTTP' ? err.httpStatus : undefined;
   if (err instanceof SwiftError) return httpStatusOf(err.cause);
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DownloadObjectResult, DownloadOptions } from 'swiftclient';
 import type { CliContext } from '../context.js';
-import { errorText, httpStatusOf } from '../errors.js';
+import { errorText, isNotFound } from '../errors.js';
 import { printJson } from '../json.js';
 import { UsageError } from '../output.js';
 import type { Runner } from '../program.js';
@@ -53,7 +53,7 @@ function report(ctx: CliContext, r: DownloadObjectResult, bar: TransferBar | und
     ctx.output.print(attempts > 1 ? `${r.path} [${timing(r)} after ${attempts} attempts]` : `${r.path} [${timing(r)}]`);
     return;
   }
-  if (httpStatusOf(r.error) === 404) {
+  if (isNotFound(r.error)) {
     ctx.output.error(`Object '${r.container}/${r.object}' not found`);
     return;
   }
@@ -76,7 +76,7 @@ async function toStdout(ctx: CliContext, container: string, object: string, o: D
       if (!ctx.output.raw(chunk)) await new Promise((resolve) => ctx.output.stdout.once('drain', resolve));
     }
   } catch (err) {
-    if (httpStatusOf(err) === 404) ctx.output.error(`Object '${container}/${object}' not found`);
+    if (isNotFound(err)) ctx.output.error(`Object '${container}/${object}' not found`);
     else ctx.output.error(`Error downloading object '${container}/${object}': ${errorText(err)}`);
   }
 }

@@ -1,0 +1,49 @@
+// The Node default HTTP stack: an undici Agent with keep-alive, a pool
+// limit when asked, TLS settings, and proxies from the environment.
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
+import { proxyFor, type ProxyEnv } from './proxy.js';
+
+/** Pooling settings of the default dispatcher. */
+export interface PoolOptions {
+  /** Seconds an idle connection is kept for reuse. @default 30 */
+  keepAlive?: number | undefined;
+  /** Most connections open at once to one origin (server or proxy); further requests queue. @default unlimited */
+  maxConnections?: number | undefined;
+}
+
+/** Seconds an idle pooled connection is kept by default. */
+export const DEFAULT_KEEP_ALIVE = 30;
+
+export interface DefaultDispatcherOptions extends PoolOptions {
+  /** Milliseconds to wait for a TCP/TLS connection. */
+  connectTimeoutMs: number;
+  /** TLS settings for the servers (and https proxies). */
+  tls: { rejectUnauthorized: boolean; ca?: Buffer; cert?: Buffer; key?: Buffer };
+  proxies: ProxyEnv;
+}
+
+/**
+ * An Agent whose per-origin pools go through the proxy the environment
+ * names for that origin: plain http is sent to the proxy as absolute-URI
+ * requests (as requests does, so the proxy sees and logs them), https
+ * through a CONNECT tunnel (the proxy sees only the host and port).
+ */
+export function defaultDispatcher(options: DefaultDispatcherOptions): Dispatcher {
+  const { tls, proxies } = options;
+  return new Agent({
+    keepAliveTimeout: (options.keepAlive ?? DEFAULT_KEEP_ALIVE) * 1000,
+    ...(options.maxConnections !== undefined ? { connections: options.maxConnections } : {}),
+    connect: { timeout: options.connectTimeoutMs, ...tls },
+    factory: (origin, opts) => {
+      const proxy = proxyFor(new URL(String(origin)), proxies);
+      if (proxy === undefined) return new Pool(origin, opts as Pool.Options);
+      return new ProxyAgent({
+        ...(opts as ProxyAgent.Options),
+        uri: proxy,
+        proxyTunnel: false,
+        requestTls: tls,
+        proxyTls: { rejectUnauthorized: tls.rejectUnauthorized, ...(tls.ca ? { ca: tls.ca } : {}) },
+      });
+    },
+  });
+}
