@@ -40,21 +40,38 @@ import { redactValue } from './util/redact.js';
 export class Connection {
   /** Tries the last call made (a resumed body keeps counting on it). */
   attempts = 0;
+  /** The auth endpoint given (`authUrl` option). */
   readonly authUrl: string | undefined;
+  /** The user name given (`user` option). */
   readonly user: string | undefined;
+  /** Retries after the first try of each call. @default 5 */
   readonly retries: number;
+  /** Seconds before the first retry (doubling each time). @default 1 */
   readonly startingBackoff: number;
+  /** Longest wait between retries, seconds. @default 64 */
   readonly maxBackoff: number;
+  /** Whether 429 and 498 answers are retried. @default true */
   readonly retryOnRatelimit: boolean;
+  /** Whether every retry re-authenticates first. @default false */
   readonly forceAuthRetry: boolean;
+  /** The auth version in use (`'1'`, `'2'`, `'3'` or as given). */
   readonly authVersion: string | number;
+  /** Keystone scoping and endpoint choice (with `tenantName` folded in). */
   readonly osOptions: OsOptions;
+  /** The keystone Session given, if any. */
   readonly session: SessionLike | undefined;
+  /** Whether MD5s of uploads and whole downloads are checked against ETags. @default true */
   readonly checksum: boolean;
   readonly #transport: Transport;
   readonly #auth: AuthState;
   readonly #names = new NameLimitGuard(() => this.#readOwnInfo());
 
+  /**
+   * Nothing is sent until the first call (options are checked at once).
+   *
+   * @example
+   * const conn = new Connection({ authUrl: 'http://127.0.0.1:8080/auth/v1.0', user: 'test:tester', key: 'testing' });
+   */
   constructor(options: ConnectionOptions = {}) {
     this.session = options.session;
     this.authUrl = options.authUrl;
@@ -93,6 +110,7 @@ export class Connection {
     return this.#auth.url;
   }
 
+  /** Sets the storage URL to use (kept across re-authentication, as `preauthUrl`). */
   set url(value: string | undefined) {
     this.#auth.url = value;
   }
@@ -102,6 +120,7 @@ export class Connection {
     return this.#auth.token;
   }
 
+  /** Sets the token to send (forgets the known expiry). */
   set token(value: string | undefined) {
     this.#auth.token = value;
   }
@@ -111,6 +130,7 @@ export class Connection {
     return this.#auth.serviceToken;
   }
 
+  /** Sets the X-Service-Token to send. */
   set serviceToken(value: string | undefined) {
     this.#auth.serviceToken = value;
   }
@@ -131,27 +151,61 @@ export class Connection {
   // included; `null` options count as none. Every method is async, so any
   // failure rejects the returned Promise.
 
+  /**
+   * HEADs the account: its headers (`x-account-container-count`, `x-account-bytes-used`, metadata...).
+   *
+   * @example
+   * const headers = await conn.headAccount();
+   * console.log(Number(headers['x-account-bytes-used']));
+   */
   async headAccount(options?: HeadersOptions | null): Promise<ResponseHeaders> {
     const o = await this.#precheck(options, undefined, undefined, o0 => [o0.headers]);
     return this.call('Account HEAD', o, (ctx) => account.headAccount(ctx, o));
   }
 
+  /**
+   * Lists the account's containers: `[headers, entries]`; one page (at most `limit`, server default 10,000) unless `fullListing`.
+   *
+   * @example
+   * const [, containers] = await conn.getAccount({ prefix: 'logs-', fullListing: true });
+   * for (const c of containers) if (c.subdir === undefined) console.log(c.name, c.count, c.bytes);
+   */
   async getAccount(options?: GetAccountOptions | null): Promise<[ResponseHeaders, ContainerEntry[]]> {
     const o = await this.#precheck(options, undefined, undefined, o0 => [o0.headers]);
     const state = listingState<ContainerEntry>(o.marker, undefined);
     return this.call('Account GET', o, (ctx) => collectListing(state, o.fullListing, (marker) => account.getAccountPage(ctx, o, marker)));
   }
 
+  /**
+   * POSTs to the account (metadata headers, or a bulk request with `queryString` and `data`): `[headers, body]`.
+   *
+   * @example
+   * await conn.postAccount({ 'X-Account-Meta-Owner': 'alice' });
+   */
   async postAccount(headers: HeadersInput, options?: PostAccountOptions | null): Promise<[ResponseHeaders, Buffer]> {
     const o = await this.#precheck(options, undefined, undefined, () => [headers]);
     return this.call('Account POST', o, (ctx) => account.postAccount(ctx, headers, o));
   }
 
+  /**
+   * HEADs a container: its headers (`x-container-object-count`, `x-container-bytes-used`, ACLs, metadata...).
+   *
+   * @example
+   * const headers = await conn.headContainer('photos');
+   * console.log(headers['x-container-object-count']);
+   */
   async headContainer(name: string, options?: HeadersOptions | null): Promise<ResponseHeaders> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container HEAD', o, (ctx) => container.headContainer(ctx, name, o));
   }
 
+  /**
+   * Lists a container's objects: `[headers, entries]`; one page (at most `limit`, server default 10,000) unless `fullListing`.
+   *
+   * @example
+   * const [, objects] = await conn.getContainer('photos', { prefix: '2024/', fullListing: true });
+   * for (const o of objects) if (o.subdir === undefined) console.log(o.name, o.bytes, o.last_modified);
+   */
   async getContainer(name: string, options?: GetContainerOptions | null): Promise<[ResponseHeaders, ObjectEntry[]]> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     const state = listingState<ObjectEntry>(o.marker, o.versionMarker);
@@ -160,21 +214,46 @@ export class Connection {
     );
   }
 
+  /**
+   * Creates a container, or updates its headers if it exists (201 or 202).
+   *
+   * @example
+   * await conn.putContainer('photos', { headers: { 'X-Container-Read': '.r:*' } });
+   */
   async putContainer(name: string, options?: PutContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container PUT', o, (ctx) => container.putContainer(ctx, name, o));
   }
 
+  /**
+   * Sets a container's metadata, ACLs or other headers (others are kept).
+   *
+   * @example
+   * await conn.postContainer('photos', { 'X-Container-Meta-Team': 'apollo' });
+   */
   async postContainer(name: string, headers: HeadersInput, options?: PostContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, () => [headers]);
     return this.call('Container POST', o, (ctx) => container.postContainer(ctx, name, headers, o));
   }
 
+  /**
+   * Deletes an empty container (409 Conflict when it still has objects).
+   *
+   * @example
+   * await conn.deleteContainer('photos');
+   */
   async deleteContainer(name: string, options?: DeleteContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container DELETE', o, (ctx) => container.deleteContainer(ctx, name, o));
   }
 
+  /**
+   * HEADs an object: its headers (`content-length`, `etag`, `last-modified`, metadata...).
+   *
+   * @example
+   * const headers = await conn.headObject('photos', 'cat.jpg');
+   * console.log(headers['content-length'], headers['x-object-meta-owner']);
+   */
   async headObject(cont: string, obj: string, options?: HeadObjectOptions | null): Promise<ResponseHeaders> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object HEAD', o, (ctx) => object.headObject(ctx, cont, obj, o));
@@ -229,16 +308,34 @@ export class Connection {
     return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, checksum));
   }
 
+  /**
+   * Replaces an object's metadata (Swift's POST keeps no user metadata that is not given).
+   *
+   * @example
+   * await conn.postObject('photos', 'cat.jpg', { 'X-Object-Meta-Owner': 'alice', 'X-Delete-After': 86400 });
+   */
   async postObject(cont: string, obj: string, headers: HeadersInput, options?: PostObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, () => [headers]);
     return this.call('Object POST', o, (ctx) => object.postObject(ctx, cont, obj, headers, o));
   }
 
+  /**
+   * Copies an object server-side to `destination` (`/container/object`), or onto itself to change its metadata.
+   *
+   * @example
+   * await conn.copyObject('photos', 'cat.jpg', { destination: '/archive/cat.jpg' });
+   */
   async copyObject(cont: string, obj: string, options?: CopyObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object COPY', o, (ctx) => object.copyObject(ctx, cont, obj, o));
   }
 
+  /**
+   * Deletes an object (with `queryString: 'multipart-manifest=delete'`, an SLO with its segments).
+   *
+   * @example
+   * await conn.deleteObject('photos', 'cat.jpg');
+   */
   async deleteObject(cont: string, obj: string, options?: DeleteObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object DELETE', o, (ctx) => object.deleteObject(ctx, cont, obj, o));
@@ -406,6 +503,7 @@ export class Connection {
     };
   }
 
+  /** What `console.log(conn)` shows: the settings, never a token or key. */
   [inspect.custom](): string {
     return `Connection ${JSON.stringify(this.toJSON())}`;
   }

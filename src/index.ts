@@ -23,7 +23,15 @@ export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.
 export { setDebugLog } from './http/log.js';
 export type { LogSink } from './http/log.js';
 export type { CallOptions, ContainerEntry, ContainerInfoEntry, GetAccountOptions, HeadersOptions, PostAccountOptions, SubdirEntry } from './ops/account.js';
-export type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, ObjectInfoEntry, PostContainerOptions, PutContainerOptions, WriteOptions } from './ops/container.js';
+export type {
+  DeleteContainerOptions,
+  GetContainerOptions,
+  ObjectEntry,
+  ObjectInfoEntry,
+  PostContainerOptions,
+  PutContainerOptions,
+  WriteOptions,
+} from './ops/container.js';
 export type {
   CopyObjectOptions,
   DeleteObjectOptions,

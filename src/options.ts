@@ -84,9 +84,8 @@ export interface ConnectionOptions {
   /** Re-authenticate before every retry, whatever the error. @default false */
   forceAuthRetry?: boolean | undefined;
   /**
-   * Seconds (floats allowed) to wait for response headers and for each
-   * silence while a body streams; values above 3600 are refused (surely
-   * milliseconds); each call may set its own. Default: no own timeout (undici's 300 s).
+   * Seconds to wait for response headers and for each silence in a body (at
+   * most 3600; each call may set its own). @default none: undici's 300 s
    */
   timeout?: number | undefined;
   /** CA bundle (PEM file path) for TLS verification. */

@@ -13,6 +13,7 @@ export type Chunk = string | Uint8Array;
 export interface ReplayableSource {
   /** Size in bytes, when known (sent as Content-Length). */
   readonly size?: number | undefined;
+  /** Produces the bytes from the start, for the first try and each retry. */
   open(): Chunk | AsyncIterable<Chunk> | Iterable<Chunk> | Promise<Chunk | AsyncIterable<Chunk> | Iterable<Chunk>>;
 }
 

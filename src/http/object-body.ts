@@ -31,6 +31,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   /** Told the bytes received so far after each network chunk (download progress). */
   onProgress: ((bytes: number) => void) | undefined;
 
+  /** @internal Made by getObject and openObject, never by callers. */
   constructor(
     response: HttpResponse,
     private readonly chunkSize: number,
@@ -154,6 +155,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     return out;
   }
 
+  /** Yields the body in chunks of at most `respChunkSize` bytes; resumes a dropped connection. */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     try {
       for (;;) {

@@ -8,13 +8,17 @@ import { accountPages, containerPages } from './pages.js';
 
 /** An object in a container listing. */
 export interface ListedObject {
+  /** Always `'object'`: tells it from a {@link ListedSubdir}. */
   kind: 'object';
+  /** The object's name. */
   name: string;
   /** Size in bytes (a static large object's total size). */
   bytes: number;
   /** The listing's ETag: the MD5 of the bytes, or a manifest's own ETag. */
   hash: string;
+  /** Its Content-Type. */
   contentType: string;
+  /** When the object was last written. */
   lastModified: Date;
   /** A symlink's target path (`/v1/AUTH_x/container/object`), when Swift lists the object as one. */
   symlinkPath?: string;
@@ -32,15 +36,18 @@ export interface ListedObject {
 
 /** A pseudo-directory of a listing made with `delimiter`: `name` ends with the delimiter. */
 export interface ListedSubdir {
+  /** Always `'subdir'`: tells it from a {@link ListedObject}. */
   kind: 'subdir';
+  /** The pseudo-directory: the prefix up to and including the delimiter. */
   name: string;
 }
 
-/** What {@link listObjects} yields: narrow on `kind`. */
+/** What `Connection.listObjects` yields: narrow on `kind`. */
 export type ListObjectsEntry = ListedObject | ListedSubdir;
 
 /** A container in the account listing. */
 export interface ListedContainer {
+  /** The container's name. */
   name: string;
   /** Objects in the container. */
   count: number;
@@ -50,7 +57,7 @@ export interface ListedContainer {
   lastModified?: Date;
 }
 
-/** Options of {@link listContainers}. */
+/** Options of `Connection.listContainers`. */
 export interface ListContainersOptions {
   /** Only names starting with this. */
   prefix?: string | undefined;
@@ -68,7 +75,7 @@ export interface ListContainersOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of {@link listObjects}. */
+/** Options of `Connection.listObjects`. */
 export interface ListObjectsOptions extends ListContainersOptions {
   /** Roll names up to the first occurrence of this after the prefix into `subdir` entries (usually `'/'`). */
   delimiter?: string | undefined;

@@ -38,15 +38,21 @@ export interface InfoBase {
 
 /** Usage of one storage policy in an account. */
 export interface PolicyUsage {
+  /** Containers in the policy (undefined when the server does not report it). */
   containerCount: number | undefined;
+  /** Objects stored under the policy. */
   objectCount: number;
+  /** Bytes stored under the policy. */
   bytesUsed: number;
 }
 
 /** What `statAccount` resolves to. */
 export interface AccountInfo extends InfoBase {
+  /** Containers in the account (`X-Account-Container-Count`). */
   containerCount: number;
+  /** Objects in the account (`X-Account-Object-Count`). */
   objectCount: number;
+  /** Bytes stored in the account (`X-Account-Bytes-Used`). */
   bytesUsed: number;
   /** Account quota in bytes (`X-Account-Meta-Quota-Bytes`), when one is set. */
   quotaBytes: number | undefined;
@@ -60,7 +66,9 @@ export interface AccountInfo extends InfoBase {
 
 /** What `statContainer` resolves to. */
 export interface ContainerInfo extends InfoBase {
+  /** Objects in the container (`X-Container-Object-Count`). */
   objectCount: number;
+  /** Bytes stored in the container (`X-Container-Bytes-Used`). */
   bytesUsed: number;
   /** When the container last changed, when the server says. */
   lastModified: Date | undefined;
@@ -89,7 +97,19 @@ export interface ContainerInfo extends InfoBase {
 }
 
 /** A large object's manifest kind: static (SLO) or dynamic (DLO, with its segments' container and prefix). */
-export type ManifestInfo = { kind: 'slo' } | { kind: 'dlo'; container: string; prefix: string };
+export type ManifestInfo =
+  | {
+      /** A static large object: its manifest lists the segments. */
+      kind: 'slo';
+    }
+  | {
+      /** A dynamic large object: its segments are every object under a prefix. */
+      kind: 'dlo';
+      /** The segments' container. */
+      container: string;
+      /** The segments' name prefix. */
+      prefix: string;
+    };
 
 /** What `statObject` (and `openObject`'s `info`) resolves to. */
 export interface ObjectInfo extends InfoBase {
@@ -97,7 +117,9 @@ export interface ObjectInfo extends InfoBase {
   contentLength: number;
   /** ETag, quotes stripped: the MD5 of the bytes, or a manifest's own ETag. */
   etag: string;
+  /** When the object was last written (`Last-Modified`). */
   lastModified: Date;
+  /** Its `Content-Type`. */
   contentType: string;
   /** When Swift will delete the object (`X-Delete-At`), when set. */
   deleteAt: Date | undefined;

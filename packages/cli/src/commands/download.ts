@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DownloadObjectResult, DownloadOptions } from 'swiftclient';
 import type { CliContext } from '../context.js';
-import { errorText, httpStatusOf, isNotFound } from '../errors.js';
+import { errorText, isNotFound } from '../errors.js';
 import { printJson } from '../json.js';
 import { UsageError } from '../output.js';
 import type { Runner } from '../program.js';
