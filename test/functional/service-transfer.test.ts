@@ -12,6 +12,7 @@ import { Connection, quote, type ConnectionOptions } from '../../src/index.js';
 import { SwiftService, type ProgressEvent, type UploadObjectResult, type UploadResult, type UploadSegmentResult } from '../../src/service/index.js';
 import { connect, unique } from '../helpers/env.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
+import { mtimeAsSeenHere } from '../helpers/runtime.js';
 import { assertSameFile, assertSameTree, collect, makeTree, pythonMtime, randomFile, scratchDir } from '../helpers/service-files.js';
 
 const MiB = 1 << 20;
@@ -114,7 +115,7 @@ describe('SwiftService upload and download of a tree', () => {
       // Names, manifests and mtimes as python-swiftclient writes them.
       for (const [i, size] of [BIG, BIG + 12345].entries()) {
         const obj = `tree/big-${i}.bin`;
-        const mtime = await pythonMtime(join(src, `big-${i}.bin`));
+        const mtime = mtimeAsSeenHere(await pythonMtime(join(src, `big-${i}.bin`)));
         const upload = uploads.find((u) => u.object === obj) as UploadObjectResult;
         assert.equal(upload.largeObject, true);
         const names = Array.from({ length: Math.ceil(size / SEGMENT) }, (_, n) =>
@@ -134,7 +135,7 @@ describe('SwiftService upload and download of a tree', () => {
           assert.equal(headers['x-object-manifest'], `${quote(`${container}_segments`)}/${quote(obj)}/${mtime}/${size}/${SEGMENT}/`);
         }
       }
-      const small = await pythonMtime(join(src, 'd1', 'file-1.txt'));
+      const small = mtimeAsSeenHere(await pythonMtime(join(src, 'd1', 'file-1.txt')));
       assert.equal((await conn.headObject(container, 'tree/d1/file-1.txt'))['x-object-meta-mtime'], small);
 
       const out = join(root, `out-${kind}`);
