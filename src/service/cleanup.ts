@@ -16,7 +16,7 @@ import type { CommonOptions, ResultBase } from './types.js';
  * containers and in every container a manifest takes segments from.
  */
 
-/** Options of {@link cleanup}. */
+/** Options of {@link SwiftService.cleanup}. */
 export interface CleanupOptions extends CommonOptions {
   /** Report what would be deleted; delete nothing. @default false */
   dryRun?: boolean | undefined;
@@ -48,12 +48,13 @@ export interface BrokenManifestResult extends ResultBase {
   action: 'broken_manifest';
   container: string;
   object: string;
+  /** Whether the manifest is a static (`slo`) or dynamic (`dlo`) large object. */
   kind: 'slo' | 'dlo';
   /** `container/name` of each missing SLO segment; for a DLO, its `container/prefix` (nothing matches it). */
   missing: string[];
 }
 
-/** What {@link cleanup} yields. */
+/** What {@link SwiftService.cleanup} yields. */
 export type CleanupResult = OrphanSegmentResult | BrokenManifestResult;
 
 /** Names python-swiftclient gives segments: `<obj>/[slo/]<mtime>/[<size>/]<segment size>/<index:08d>`. */

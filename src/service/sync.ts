@@ -21,9 +21,23 @@ import type { DeleteResult, DownloadObjectResult, DownloadOptions, ResultBase, U
  */
 
 /** One side of a sync: a local directory, or `swift://container[/prefix]`. */
-export type SyncLocation = { kind: 'local'; path: string } | { kind: 'swift'; container: string; prefix: string };
+export type SyncLocation =
+  | {
+      /** A directory on this machine. */
+      kind: 'local';
+      /** Its path, as given. */
+      path: string;
+    }
+  | {
+      /** A container, or a prefix in it. */
+      kind: 'swift';
+      /** The container's name. */
+      container: string;
+      /** The object-name prefix, ending in `/`, or `''` for the whole container. */
+      prefix: string;
+    };
 
-/** Options of {@link sync}: those of upload and download apply to the transfers. */
+/** Options of {@link SwiftService.sync}: those of upload and download apply to the transfers. */
 export interface SyncOptions extends Omit<UploadOptions, 'changed' | 'skipIdentical'>, Pick<DownloadOptions, 'ignoreMtime' | 'respChunkSize' | 'resume'> {
   /** Delete at the destination what the source does not have. @default false */
   delete?: boolean | undefined;
@@ -45,7 +59,7 @@ export interface SyncPlanResult extends ResultBase {
   reason: 'new' | 'size' | 'content' | 'absent';
 }
 
-/** What {@link sync} yields: the plan (dry run), or the results of the uploads, downloads and deletes. */
+/** What {@link SwiftService.sync} yields: the plan (dry run), or the results of the uploads, downloads and deletes. */
 export type SyncResult = SyncPlanResult | UploadResult | DownloadObjectResult | DeleteResult | SyncDeleteFileResult;
 
 /** A local file deleted because the container does not have its object. */
@@ -53,6 +67,7 @@ export interface SyncDeleteFileResult extends ResultBase {
   action: 'delete_file';
   container: string;
   object: string;
+  /** The local file that was deleted. */
   path: string;
 }
 
