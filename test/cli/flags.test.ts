@@ -54,11 +54,13 @@ after(async () => {
 
 describe('CLI flags', { concurrency: true }, () => {
   test('-a/--all with --prefix: every container of that prefix downloaded into <container>/<object>', async () => {
-    const [a, b] = [`${prefix}-all-a`, `${prefix}-all-b`];
+    // a prefix of this test's own: the other tests' containers run beside it
+    const all = `${prefix}-all`;
+    const [a, b] = [`${all}-a`, `${all}-b`];
     made.push(a, b);
     for (const c of [a, b]) {
       await conn.putContainer(c);
-      await conn.putObject(c, `${prefix}-obj`, c);
+      await conn.putObject(c, `${all}-obj`, c);
       await conn.putObject(c, 'other', 'not under the prefix');
     }
     const dirs: [string, string] = [mkdtempSync(join(work, 'all-ours-')), mkdtempSync(join(work, 'all-py-'))];
@@ -66,13 +68,13 @@ describe('CLI flags', { concurrency: true }, () => {
     const proxy = await FaultProxy.start();
     const [, token] = await conn.getAuth();
     const viaProxy = cleanEnv({ OS_STORAGE_URL: proxy.storageUrl(), OS_AUTH_TOKEN: token });
-    const r = await Promise.all([ours(['download', '-a', '--prefix', prefix], { cwd: dirs[0], env: viaProxy }), python(['download', '--all', '--prefix', prefix], { cwd: dirs[1] })]);
+    const r = await Promise.all([ours(['download', '-a', '--prefix', all], { cwd: dirs[0], env: viaProxy }), python(['download', '--all', '--prefix', all], { cwd: dirs[1] })]);
     await proxy.close();
     ok(r, 'download --all');
     const listed = proxy.seen('GET', /format=json/).map((req) => decodeURIComponent(req.path.replace(/^\/v1\/AUTH_test\/?/, '').replace(/\?.*$/, '')));
     assert.deepEqual([...new Set(listed)].sort(), ['', a, b], 'the account (by prefix) and the two containers');
     for (const dir of dirs) {
-      for (const c of [a, b]) assert.equal(readFileSync(join(dir, c, `${prefix}-obj`), 'utf8'), c);
+      for (const c of [a, b]) assert.equal(readFileSync(join(dir, c, `${all}-obj`), 'utf8'), c);
       assert.throws(() => statSync(join(dir, a, 'other')));
     }
     assert.deepEqual(r[0].stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \[.*$/, '')).sort(), r[1].stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \[.*$/, '')).sort());
