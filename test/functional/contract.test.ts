@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { ClientException, Connection, quote, setDebugLog, type ObjectBody, type ResponseDict } from '../../src/index.js';
+import { ChecksumError, ClientException, Connection, quote, setDebugLog, type ObjectBody, type ResponseDict } from '../../src/index.js';
 import { startCutProxy } from '../helpers/cut-proxy.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { SWIFT, connect, purgeContainer, unique } from '../helpers/env.js';
@@ -917,7 +917,7 @@ describe('MD5 checks against the ETag (a proxy answers with a wrong one)', () =>
     assert.ok((await conn.getObject(container, 'unchecked'))[1].equals(data), 'the bytes round-trip');
     // the per-call option overrides the Connection's
     wrongEtag('PUT', 'per-call');
-    assert.equal(await unchecked.putObject(container, 'per-call', data, { checksum: true }).catch((err: Error) => err.message), `Object PUT ${container}/per-call: the server's ETag ${WRONG} does not match the MD5 ${md5(data)} of the data sent`);
+    assert.equal(await unchecked.putObject(container, 'per-call', data, { checksum: true }).catch((err: ClientException) => err instanceof ChecksumError && err.msg), `Object PUT ${container}/per-call: the server's ETag ${WRONG} does not match the MD5 ${md5(data)} of the data sent`);
     await unchecked.close();
   });
 
