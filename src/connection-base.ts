@@ -38,23 +38,49 @@ import { redactValue } from './util/redact.js';
  * request per operation in `ops/*`, HTTP in `http/transport.ts`.
  */
 export class ConnectionBase {
-  /** Tries the last call made (a resumed body keeps counting on it). */
+  /**
+   * Tries the last call made: 1 when the first try succeeded. A body resumed
+   * after a dropped connection keeps counting on the call that returned it.
+   */
   attempts = 0;
+  /** The auth endpoint (v1 or Keystone URL) given as `authUrl`; undefined when none was given. */
   readonly authUrl: string | undefined;
+  /** The user given as `user` (`account:user` for v1). */
   readonly user: string | undefined;
+  /** Retries after the first try, for every call that does not set its own. @default 5 */
   readonly retries: number;
+  /** Seconds before the first retry; each further wait doubles, up to `maxBackoff`. @default 1 */
   readonly startingBackoff: number;
+  /** Longest wait between two tries, in seconds. @default 64 */
   readonly maxBackoff: number;
+  /** Whether 429 and 498 answers are retried. @default true */
   readonly retryOnRatelimit: boolean;
+  /** Whether every retry re-authenticates first, whatever the error. @default false */
   readonly forceAuthRetry: boolean;
+  /** The auth protocol: `'1'`, `'2'` or `'3'` (also as `'1.0'`, `'2.0'`, `'3.0'` or a number). @default '1' */
   readonly authVersion: string | number;
+  /**
+   * Keystone scoping and endpoint choice (python's `os_options`), a copy of
+   * the option; `tenantName` is copied in, and `preauthUrl` as `objectStorageUrl`.
+   */
   readonly osOptions: OsOptions;
+  /** The keystone Session (or any {@link SessionLike}) tokens and the endpoint come from, when one was given. */
   readonly session: SessionLike | undefined;
+  /** Whether MD5s of uploads and whole downloads are checked against ETags (each call may override). @default true */
   readonly checksum: boolean;
   readonly #transport: Transport;
   readonly #auth: AuthState;
   readonly #names = new NameLimitGuard(() => this.#readOwnInfo());
 
+  /**
+   * Checks the options and sets up the HTTP stack; nothing is sent until the
+   * first call (authentication happens then).
+   * @param options credentials, retry and transport settings; all optional.
+   * @throws {@link ClientException} (code `BAD_INPUT`), synchronously, for an invalid option: a negative
+   *   `retries`, a duration that is negative or above 3600 seconds, a `maxConnections` that is not a positive integer.
+   * @example
+   * const conn = new Connection({ authUrl: 'http://127.0.0.1:8080/auth/v1.0', user: 'test:tester', key: 'testing' });
+   */
   constructor(options: ConnectionOptions = {}) {
     this.session = options.session;
     this.authUrl = options.authUrl;
@@ -83,40 +109,59 @@ export class ConnectionBase {
     );
   }
 
-  /** Storage URL in use (settable). */
+  /** Storage URL in use; undefined before the first authentication (unless `preauthUrl` was given). */
   get url(): string | undefined {
     return this.#auth.url;
   }
 
+  /** Uses this storage URL for the next calls. */
   set url(value: string | undefined) {
     this.#auth.url = value;
   }
 
-  /** Auth token in use (settable; setting it forgets the known expiry). */
+  /** Auth token in use; undefined before the first authentication (unless `preauthToken` was given). */
   get token(): string | undefined {
     return this.#auth.token;
   }
 
+  /** Uses this token for the next calls, forgetting the known expiry of the previous one. */
   set token(value: string | undefined) {
     this.#auth.token = value;
   }
 
-  /** X-Service-Token in use, when service credentials are configured (settable). */
+  /** X-Service-Token in use, when service credentials (`osOptions.serviceUsername`...) are configured. */
   get serviceToken(): string | undefined {
     return this.#auth.serviceToken;
   }
 
+  /** Sends this X-Service-Token with the next calls. */
   set serviceToken(value: string | undefined) {
     this.#auth.serviceToken = value;
   }
 
-  /** Authenticates now; resolves to `[storageUrl, token]`. */
+  /**
+   * Authenticates now (python's `get_auth`), or joins the login a concurrent
+   * call already started; every other method logs in this way on first use.
+   * @returns `[storageUrl, token]`, also kept as `url` and `token`.
+   * @throws {@link UnauthorizedError} when the auth service refuses the credentials,
+   *   {@link NetworkError} / {@link TimeoutError} when it does not answer, a {@link ClientException} otherwise.
+   * @example
+   * const [storageUrl, token] = await conn.getAuth();
+   */
   async getAuth(options: CallOptions = {}): Promise<[string, string]> {
     const result = await this.#auth.login(options.signal);
     return [result.url, result.token];
   }
 
-  /** Authenticates the service user; resolves to `[storageUrl, serviceToken]`. */
+  /**
+   * Authenticates the service user of `osOptions` (`serviceUsername`,
+   * `serviceProjectName`, `serviceKey`), whose token goes out as `X-Service-Token`.
+   * @returns `[storageUrl, serviceToken]`.
+   * @throws {@link UnauthorizedError} when the auth service refuses the credentials,
+   *   {@link NetworkError} / {@link TimeoutError} when it does not answer, a {@link ClientException} otherwise.
+   * @example
+   * const [, serviceToken] = await conn.getServiceAuth();
+   */
   async getServiceAuth(options: CallOptions = {}): Promise<[string, string]> {
     const result = await this.#auth.serviceLogin(options.signal);
     return [result.url, result.token];
@@ -126,27 +171,86 @@ export class ConnectionBase {
   // included; `null` options count as none. Every method is async, so any
   // failure rejects the returned Promise.
 
+  /**
+   * HEAD of the account (python's `head_account`).
+   * @returns the response headers, lower-case names: `x-account-container-count`,
+   *   `x-account-object-count`, `x-account-bytes-used`, `x-account-meta-*`, ...
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * const headers = await conn.headAccount();
+   * console.log(Number(headers['x-account-bytes-used']));
+   */
   async headAccount(options?: HeadersOptions | null): Promise<ResponseHeaders> {
     const o = await this.#precheck(options, undefined, undefined, o0 => [o0.headers]);
     return this.call('Account HEAD', o, (ctx) => account.headAccount(ctx, o));
   }
 
+  /**
+   * Lists the account's containers (python's `get_account`): one page of at
+   * most `limit` entries, or with `fullListing` every page.
+   * @returns `[headers, containers]`: the account's headers and the listing's entries as the
+   *   server sent them (`name`, `count`, `bytes`, `last_modified`; `subdir` entries with `delimiter`).
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * const [headers, containers] = await conn.getAccount({ prefix: 'logs-', fullListing: true });
+   * for (const c of containers) if (c.subdir === undefined) console.log(c.name, c.count, c.bytes);
+   */
   async getAccount(options?: GetAccountOptions | null): Promise<[ResponseHeaders, ContainerEntry[]]> {
     const o = await this.#precheck(options, undefined, undefined, o0 => [o0.headers]);
     const state = listingState<ContainerEntry>(o.marker, undefined);
     return this.call('Account GET', o, (ctx) => collectListing(state, o.fullListing, (marker) => account.getAccountPage(ctx, o, marker)));
   }
 
+  /**
+   * POST to the account (python's `post_account`): sets or removes account
+   * metadata (`x-account-meta-*`, or `meta`), or runs a bulk operation with
+   * `queryString` and `data`.
+   * @param headers request headers; an empty value removes that metadata.
+   * @returns `[headers, body]`: the response headers and body (a Buffer, empty for a plain metadata update).
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * await conn.postAccount({ 'x-account-meta-owner': 'alice' });
+   * await conn.postAccount({}, { meta: { project: 'apollo' } });
+   */
   async postAccount(headers: HeadersInput, options?: PostAccountOptions | null): Promise<[ResponseHeaders, Buffer]> {
     const o = await this.#precheck(options, undefined, undefined, () => [headers]);
     return this.call('Account POST', o, (ctx) => account.postAccount(ctx, headers, o));
   }
 
+  /**
+   * HEAD of a container (python's `head_container`).
+   * @returns the response headers, lower-case names: `x-container-object-count`,
+   *   `x-container-bytes-used`, `x-container-read`, `x-container-meta-*`, ...
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * const headers = await conn.headContainer('photos');
+   * console.log(headers['x-container-object-count']);
+   */
   async headContainer(name: string, options?: HeadersOptions | null): Promise<ResponseHeaders> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container HEAD', o, (ctx) => container.headContainer(ctx, name, o));
   }
 
+  /**
+   * Lists a container's objects (python's `get_container`): one page of at
+   * most `limit` entries, or with `fullListing` every page.
+   * @returns `[headers, objects]`: the container's headers and the listing's entries as the server
+   *   sent them (`name`, `bytes`, `hash`, `last_modified`, `content_type`; `subdir` entries with `delimiter`).
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * const [, objects] = await conn.getContainer('photos', { prefix: '2024/', delimiter: '/', fullListing: true });
+   * for (const o of objects) console.log(o.subdir ?? `${o.name} ${o.bytes}`);
+   */
   async getContainer(name: string, options?: GetContainerOptions | null): Promise<[ResponseHeaders, ObjectEntry[]]> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     const state = listingState<ObjectEntry>(o.marker, o.versionMarker);
@@ -155,36 +259,101 @@ export class ConnectionBase {
     );
   }
 
+  /**
+   * Creates a container, or updates the metadata, ACLs and settings of an
+   * existing one (python's `put_container`).
+   * @returns nothing once the server has answered 2xx (201 created, 202 already there).
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * await conn.putContainer('photos', { headers: { 'x-container-read': '.r:*' }, meta: { team: 'apollo' } });
+   */
   async putContainer(name: string, options?: PutContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container PUT', o, (ctx) => container.putContainer(ctx, name, o));
   }
 
+  /**
+   * Updates a container's metadata, ACLs or settings (python's `post_container`);
+   * names not given keep their values, an empty value removes one.
+   * @param headers request headers (`x-container-meta-*`, `x-container-read`, `x-versions-enabled`, ...).
+   * @returns nothing once the server has answered 2xx.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * await conn.postContainer('photos', { 'x-container-meta-team': 'apollo' });
+   */
   async postContainer(name: string, headers: HeadersInput, options?: PostContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, () => [headers]);
     return this.call('Container POST', o, (ctx) => container.postContainer(ctx, name, headers, o));
   }
 
+  /**
+   * Deletes an empty container (python's `delete_container`).
+   * @returns nothing once the server has answered 2xx.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   *   A container that still holds objects gives a ClientException with `httpStatus` 409.
+   * @example
+   * await conn.deleteContainer('photos');
+   */
   async deleteContainer(name: string, options?: DeleteContainerOptions | null): Promise<void> {
     const o = await this.#precheck(options, name, undefined, o0 => [o0.headers]);
     return this.call('Container DELETE', o, (ctx) => container.deleteContainer(ctx, name, o));
   }
 
+  /**
+   * HEAD of an object (python's `head_object`).
+   * @returns the response headers, lower-case names: `content-length`, `etag`, `last-modified`,
+   *   `content-type`, `x-object-meta-*`, ...
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * const headers = await conn.headObject('photos', 'cat.jpg');
+   * console.log(Number(headers['content-length']), headers.etag);
+   */
   async headObject(cont: string, obj: string, options?: HeadObjectOptions | null): Promise<ResponseHeaders> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object HEAD', o, (ctx) => object.headObject(ctx, cont, obj, o));
   }
 
   /**
-   * Downloads an object: `[headers, Buffer]`, or with `respChunkSize > 0`
-   * `[headers, ObjectBody]` that streams and resumes dropped connections
-   * (`respChunkSize: 0` gives a Buffer, as in swiftclient).
+   * Downloads an object (python's `get_object`): `[headers, Buffer]`, or with
+   * `respChunkSize > 0` `[headers, ObjectBody]` that streams and resumes
+   * dropped connections (`respChunkSize: 0` gives a Buffer, as in swiftclient).
+   * The MD5 of a whole plain object is checked against its ETag unless
+   * `checksum` is false (ranged reads and large objects are not checked).
+   * @returns `[headers, body]`: the response headers and the body, a Buffer or a streamed {@link ObjectBody}.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   *   A digest mismatch gives a {@link ChecksumError}.
+   * @example
+   * const [headers, body] = await conn.getObject('backups', 'db.tar', { respChunkSize: 1 << 20 });
+   * for await (const chunk of body) process.stdout.write(chunk);
    */
   getObject<N extends number>(
     cont: string,
     obj: string,
     options: GetObjectOptions & { respChunkSize: N },
   ): Promise<[ResponseHeaders, N extends 0 ? Buffer : ObjectBody]>;
+  /**
+   * Downloads an object whole (python's `get_object`). The MD5 of a plain
+   * object is checked against its ETag unless `checksum` is false (ranged
+   * reads and large objects are not checked).
+   * @returns `[headers, data]`: the response headers and the object's bytes.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   *   A digest mismatch gives a {@link ChecksumError}.
+   * @example
+   * const [headers, data] = await conn.getObject('photos', 'cat.txt');
+   * console.log(headers['content-type'], data.toString());
+   */
   getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, Buffer]>;
   async getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
@@ -214,7 +383,22 @@ export class ConnectionBase {
     return [res.headers, chunkSize > 0 ? body : await body.read()];
   }
 
-  /** Uploads an object; resolves to its ETag (quotes stripped). */
+  /**
+   * Uploads an object (python's `put_object`). `contents` is a string, a
+   * Buffer or Uint8Array, a Node Readable, a web ReadableStream, any
+   * (async) iterable of chunks, a {@link ReplayableSource} such as
+   * `fileSource(path)`, or null for an empty object. A known length goes out
+   * as Content-Length, anything else as chunked transfer. Replayable bodies
+   * are sent again on a retry; a one-shot stream already partly read is not.
+   * @returns the ETag the server gave, quotes stripped (the MD5 of the bytes for a plain object).
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   *   For a plain upload, a returned ETag that differs from the MD5 sent gives a {@link ChecksumError}.
+   * @example
+   * const etag = await conn.putObject('photos', 'cat.txt', 'meow', { contentType: 'text/plain', meta: { owner: 'alice' } });
+   * await conn.putObject('backups', 'db.tar', fileSource('/var/backups/db.tar'));
+   */
   async putObject(cont: string, obj: string, contents: BodyInput, options?: PutObjectOptions | null): Promise<string> {
     const o = await this.#precheck(options, cont, obj, (o0) => [o0.headers, { etag: o0.etag, 'content-type': o0.contentType }]);
     const body = PreparedBody.from(contents, o.contentLength ?? headerLength(o.headers));
@@ -224,22 +408,65 @@ export class ConnectionBase {
     return this.call('Object PUT', { ...o, body }, (ctx) => object.putObject(ctx, cont, obj, body, o, checksum));
   }
 
+  /**
+   * Replaces an object's metadata (python's `post_object`): as Swift does, a
+   * POST removes every user metadata name not given, so pass all that must stay.
+   * @param headers request headers (`x-object-meta-*`, `x-delete-after`, `content-type`, ...).
+   * @returns nothing once the server has answered 2xx.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * await conn.postObject('photos', 'cat.jpg', { 'x-object-meta-owner': 'alice', 'x-delete-after': 86400 });
+   */
   async postObject(cont: string, obj: string, headers: HeadersInput, options?: PostObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, () => [headers]);
     return this.call('Object POST', o, (ctx) => object.postObject(ctx, cont, obj, headers, o));
   }
 
+  /**
+   * Copies an object server-side (python's `copy_object`) to `destination`
+   * (`/container/object`), by default onto itself (to change its metadata
+   * without re-uploading).
+   * @returns nothing once the server has answered 2xx.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * await conn.copyObject('photos', 'cat.jpg', { destination: '/archive/cat.jpg', headers: { 'x-object-meta-copied': 'yes' } });
+   */
   async copyObject(cont: string, obj: string, options?: CopyObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object COPY', o, (ctx) => object.copyObject(ctx, cont, obj, o));
   }
 
+  /**
+   * Deletes an object (python's `delete_object`); with `queryString:
+   * 'multipart-manifest=delete'` a static large object's segments go too.
+   * @returns nothing once the server has answered 2xx.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * await conn.deleteObject('photos', 'cat.jpg');
+   */
   async deleteObject(cont: string, obj: string, options?: DeleteObjectOptions | null): Promise<void> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
     return this.call('Object DELETE', o, (ctx) => object.deleteObject(ctx, cont, obj, o));
   }
 
-  /** The cluster's `/info` document; `url` is any URL of the cluster. */
+  /**
+   * The cluster's `/info` document (python's `get_capabilities`), read without a token.
+   * @param url a storage URL or any URL of the cluster (its `/info` is derived as swiftclient does);
+   *   by default this connection's storage URL, authenticating first if needed.
+   * @returns the parsed `/info` JSON: one key per middleware (`swift`, `slo`, `tempurl`, ...).
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @example
+   * const info = await conn.getCapabilities();
+   * console.log(info.swift?.max_file_size, 'slo' in info);
+   */
   async getCapabilities(url?: string, options: CallOptions = {}): Promise<Capabilities> {
     const infoUrl = await this.#infoUrl(url, options);
     const info = await this.call('Capabilities GET', options, (ctx) => getCapabilities({ ...ctx, url: infoUrl }), true);
@@ -272,7 +499,12 @@ export class ConnectionBase {
     return o;
   }
 
-  /** Releases pooled connections; the Connection stays usable. */
+  /**
+   * Releases pooled connections (an own `dispatcher` stays open); the
+   * Connection stays usable and opens new ones when called again.
+   * @example
+   * try { await conn.putObject('c', 'o', 'data'); } finally { await conn.close(); }
+   */
   async close(): Promise<void> {
     await this.#transport.close();
   }
@@ -308,7 +540,10 @@ export class ConnectionBase {
     return withRetries(op, anonymous ? { ...run, auth: undefined, responseDict: undefined, onAttempt: undefined } : run);
   }
 
-  /** Secrets stay out of JSON and console output. */
+  /**
+   * What `JSON.stringify(conn)` writes: `authUrl`, `user`, `url`, `attempts`
+   * and the token redacted to its first characters; no key or password.
+   */
   toJSON(): Record<string, unknown> {
     return {
       authUrl: this.authUrl,
@@ -319,6 +554,7 @@ export class ConnectionBase {
     };
   }
 
+  /** What `console.log(conn)` and `util.inspect` show: `Connection` and {@link toJSON}'s fields, secrets redacted. */
   [inspect.custom](): string {
     return `Connection ${JSON.stringify(this.toJSON())}`;
   }

@@ -16,7 +16,15 @@ import type { ConnectionOptions } from './options.js';
  * and `await using`; every retry and check applies to both.
  */
 export class Connection extends ConnectionBase {
-  /** A Connection from OS_* / ST_* environment variables (see README). */
+  /**
+   * A Connection from the environment: `ST_AUTH` / `ST_USER` / `ST_KEY`, or
+   * an openrc file's `OS_*` variables (python-swiftclient's `swift` command's
+   * names); `overrides` win over what the environment gives.
+   * @param env the variables to read.
+   * @param overrides options that replace the environment's.
+   * @example
+   * const conn = Connection.fromEnv(process.env, { retries: 2 });
+   */
   static fromEnv(env: NodeJS.ProcessEnv = process.env, overrides: ConnectionOptions = {}): Connection {
     return new Connection({ ...connectionOptionsFromEnv(env), ...overrides });
   }
@@ -25,6 +33,10 @@ export class Connection extends ConnectionBase {
    * The account's containers as an async iterable, fetching `pageSize`
    * entries per request only as the loop asks for more (leaving the loop
    * early fetches no further page).
+   * @returns an async iterable of `{ name, count, bytes, lastModified? }`; the loop throws what a page request rejects with.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
    * @example
    * for await (const c of conn.listContainers({ prefix: 'logs-' })) console.log(c.name, c.count, c.bytes);
    */
@@ -35,6 +47,11 @@ export class Connection extends ConnectionBase {
   /**
    * A container's objects (and, with `delimiter`, pseudo-directories) as an
    * async iterable of typed entries, narrowed on `kind`; pages are fetched lazily.
+   * @returns an async iterable of `{ kind: 'object', name, bytes, hash, contentType, lastModified }` and
+   *   `{ kind: 'subdir', name }`; the loop throws what a page request rejects with.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
    * @example
    * for await (const entry of conn.listObjects('photos', { prefix: '2024/', delimiter: '/' })) {
    *   if (entry.kind === 'subdir') console.log('dir ', entry.name);
@@ -48,6 +65,10 @@ export class Connection extends ConnectionBase {
   /**
    * The account's HEAD as a typed record: counts, bytes, quota, policies,
    * metadata (`meta`), temp URL key presence (never the keys).
+   * @returns an {@link AccountInfo}.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
    * @example
    * const { containerCount, bytesUsed, meta } = await conn.statAccount();
    */
@@ -58,6 +79,10 @@ export class Connection extends ConnectionBase {
   /**
    * A container's HEAD as a typed record: counts, bytes, quotas, ACLs,
    * versioning, storage policy, metadata (`meta`).
+   * @returns a {@link ContainerInfo}.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
    * @example
    * const info = await conn.statContainer('photos');
    * console.log(info.objectCount, info.readAcl, info.meta.owner);
@@ -69,6 +94,10 @@ export class Connection extends ConnectionBase {
   /**
    * An object's HEAD as a typed record: `contentLength`, `etag` (no quotes),
    * `lastModified`, `contentType`, `meta`, expiry, manifest kind.
+   * @returns an {@link ObjectInfo}.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
    * @example
    * const { contentLength, etag, meta } = await conn.statObject('photos', 'cat.jpg');
    */
@@ -80,6 +109,13 @@ export class Connection extends ConnectionBase {
    * Starts a download: resolves once the headers are in to the object's
    * info and its body, always streamed (whatever `respChunkSize` would say),
    * with `text()`, `json()`, `bytes()`, `toWeb()`, `read(n)` and iteration.
+   * A dropped connection is resumed (Range + If-Match) and the MD5 of a whole
+   * plain object is checked at its end, as for `getObject`.
+   * @returns `{ info, body }`: the GET's headers as an {@link ObjectInfo} and the streamed {@link ObjectBody}.
+   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
+   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
+   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   *   Reading the body can reject with a {@link ChecksumError} or, once resumes are exhausted, a {@link NetworkError}.
    * @example
    * const { info, body } = await conn.openObject('docs', 'report.json');
    * const report = await body.json<{ total: number }>();

@@ -2,16 +2,27 @@ import { redactUrlQuery } from './util/redact.js';
 
 /** Fields of a {@link ClientException}; all optional except the message. */
 export interface ClientExceptionFields {
+  /** URL scheme of the request, e.g. `'https'`. @default `''` */
   httpScheme?: string;
+  /** Host name of the request's URL. @default `''` */
   httpHost?: string;
+  /** Port of the request's URL; `''` when the URL names none. @default `''` */
   httpPort?: number | string;
+  /** Path of the request's URL, as sent (percent-encoded, not normalised). @default `''` */
   httpPath?: string;
+  /** Query string of the request's URL without `?`; secrets such as `temp_url_sig` are redacted. @default `''` */
   httpQuery?: string;
+  /** HTTP status of the answer; none for a network error or an input refused before sending. */
   httpStatus?: number;
+  /** HTTP reason phrase of the answer, e.g. `'Not Found'`. @default `''` */
   httpReason?: string;
+  /** The storage device named by the server, as in python-swiftclient (rarely set). @default `''` */
   httpDevice?: string;
+  /** The answer's body as text (the message shows its first 60 characters). @default `''` */
   httpResponseContent?: string;
+  /** The answer's headers. */
   httpResponseHeaders?: Record<string, string>;
+  /** The underlying error (a network or parse failure, or the exception this one explains). */
   cause?: unknown;
 }
 
@@ -40,22 +51,43 @@ export type ClientErrorCode = 'NOT_FOUND' | 'UNAUTHORIZED' | 'NETWORK' | 'TIMEOU
  * single class sees no difference; tell them apart with `instanceof` or `code`.
  */
 export class ClientException extends Error {
+  /** Always `'ClientException'`, subclasses included, as in python-swiftclient. */
   override name = 'ClientException';
   /** What kind of failure this is; see {@link ClientErrorCode}. */
   readonly code: ClientErrorCode;
+  /** The message given to the constructor, without the URL and status that `message` adds. */
   readonly msg: string;
+  /** URL scheme of the request, e.g. `'https'`; `''` when unknown. */
   httpScheme: string;
+  /** Host name of the request's URL; `''` when unknown. */
   httpHost: string;
+  /** Port of the request's URL (a number); `''` when the URL names none. */
   httpPort: number | string;
+  /** Path of the request's URL, as sent (percent-encoded, not normalised); `''` when unknown. */
   httpPath: string;
+  /** Query string of the request's URL without `?`, with secrets such as `temp_url_sig` redacted; `''` when none. */
   httpQuery: string;
+  /** HTTP status of the answer; `undefined` for a network error, a timeout or an input refused before sending. */
   httpStatus: number | undefined;
+  /** HTTP reason phrase of the answer, e.g. `'Not Found'`; `''` when none. */
   httpReason: string;
+  /** The storage device named by the server, as in python-swiftclient; usually `''`. */
   httpDevice: string;
+  /** The answer's body as text; `''` when none (the message shows its first 60 characters). */
   httpResponseContent: string;
+  /** The answer's headers; `undefined` when there was no answer. */
   httpResponseHeaders: Record<string, string> | undefined;
+  /** The request's transaction id (`X-Trans-Id`, or Keystone's `X-Openstack-Request-Id`), for the operator's logs. */
   transactionId: string | undefined;
 
+  /**
+   * An exception with python-swiftclient's message layout: `msg`, then the
+   * URL, status, reason, a body excerpt and the transaction id when known.
+   * @param msg what failed, e.g. `'Object GET failed'`; `message` adds the URL, status, reason, body excerpt and transaction id.
+   * @param fields the request's URL parts and the answer; all optional.
+   * @example
+   * throw new ClientException('Container PUT failed', { httpStatus: 507, httpReason: 'Insufficient Storage' });
+   */
   constructor(msg: string, fields: ClientExceptionFields = {}) {
     super(msg, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.msg = msg;
@@ -268,6 +300,11 @@ export class ChecksumError extends ClientException {
   /** Name of the object (or segment) whose bytes did not match. */
   readonly object: string | undefined;
 
+  /**
+   * A digest mismatch on the object `fields.container` / `fields.object`.
+   * @param msg what failed; `message` adds the URL fields as for any {@link ClientException}.
+   * @param fields both digests, the object's name and any HTTP fields.
+   */
   constructor(msg: string, fields: ChecksumErrorFields) {
     super(msg, fields);
     this.expected = fields.expected;

@@ -13,6 +13,13 @@ export type Chunk = string | Uint8Array;
 export interface ReplayableSource {
   /** Size in bytes, when known (sent as Content-Length). */
   readonly size?: number | undefined;
+  /**
+   * Produces the bytes from the start, once per attempt (the first try and
+   * each retry): a chunk, or an iterable or async iterable of chunks.
+   * @example
+   * const { size } = await stat(path);
+   * await conn.putObject('backups', 'db.dump', { size, open: () => createReadStream(path) });
+   */
   open(): Chunk | AsyncIterable<Chunk> | Iterable<Chunk> | Promise<Chunk | AsyncIterable<Chunk> | Iterable<Chunk>>;
 }
 

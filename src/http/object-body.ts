@@ -31,6 +31,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   /** Told the bytes received so far after each network chunk (download progress). */
   onProgress: ((bytes: number) => void) | undefined;
 
+  /** @internal Bodies come from `getObject` and `openObject`; they are not built by hand. */
   constructor(
     response: HttpResponse,
     private readonly chunkSize: number,
@@ -154,6 +155,12 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     return out;
   }
 
+  /**
+   * Yields the rest of the body as Buffers of at most `chunkSize` bytes;
+   * mixes freely with `read(n)`. Leaving the loop early closes the body.
+   * @example
+   * for await (const chunk of body) hash.update(chunk);
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     try {
       for (;;) {

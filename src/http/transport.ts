@@ -25,8 +25,9 @@ export interface TransportOptions extends PoolOptions {
   cacert?: string | undefined;
   /** Skip TLS verification (never the default). */
   insecure?: boolean | undefined;
-  /** Client certificate (PEM path) and its key. */
+  /** Client certificate (PEM file path), for servers that ask for one. */
   cert?: string | undefined;
+  /** Key of the client certificate (PEM file path). */
   certKey?: string | undefined;
 }
 

@@ -8,13 +8,17 @@ import { accountPages, containerPages } from './pages.js';
 
 /** An object in a container listing. */
 export interface ListedObject {
+  /** Always `'object'`: tells it from a {@link ListedSubdir}. */
   kind: 'object';
+  /** The object's full name (the prefix included). */
   name: string;
   /** Size in bytes (a static large object's total size). */
   bytes: number;
   /** The listing's ETag: the MD5 of the bytes, or a manifest's own ETag. */
   hash: string;
+  /** The object's Content-Type as listed; `''` when the listing has none. */
   contentType: string;
+  /** When the object was last written (the listing's UTC `last_modified`); an invalid Date when the listing has none. */
   lastModified: Date;
   /** A symlink's target path (`/v1/AUTH_x/container/object`), when Swift lists the object as one. */
   symlinkPath?: string;
@@ -32,15 +36,18 @@ export interface ListedObject {
 
 /** A pseudo-directory of a listing made with `delimiter`: `name` ends with the delimiter. */
 export interface ListedSubdir {
+  /** Always `'subdir'`: tells it from a {@link ListedObject}. */
   kind: 'subdir';
+  /** The pseudo-directory's full name, ending with the delimiter (e.g. `'2024/05/'`). */
   name: string;
 }
 
-/** What {@link listObjects} yields: narrow on `kind`. */
+/** What {@link Connection.listObjects} yields: narrow on `kind`. */
 export type ListObjectsEntry = ListedObject | ListedSubdir;
 
 /** A container in the account listing. */
 export interface ListedContainer {
+  /** The container's name. */
   name: string;
   /** Objects in the container. */
   count: number;
@@ -50,7 +57,7 @@ export interface ListedContainer {
   lastModified?: Date;
 }
 
-/** Options of {@link listContainers}. */
+/** Options of {@link Connection.listContainers}. */
 export interface ListContainersOptions {
   /** Only names starting with this. */
   prefix?: string | undefined;
@@ -68,7 +75,7 @@ export interface ListContainersOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of {@link listObjects}. */
+/** Options of {@link Connection.listObjects}. */
 export interface ListObjectsOptions extends ListContainersOptions {
   /** Roll names up to the first occurrence of this after the prefix into `subdir` entries (usually `'/'`). */
   delimiter?: string | undefined;

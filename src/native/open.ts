@@ -22,6 +22,7 @@ export interface OpenObjectOptions extends CallOptions {
   checksum?: boolean | undefined;
   /** Told the bytes received as the body is read (see {@link ProgressListener}). */
   onProgress?: ProgressListener | undefined;
+  /** Filled with the GET's `{ status, reason, headers, responseDicts }`, as in python-swiftclient. */
   responseDict?: ResponseDict | undefined;
 }
 

@@ -38,15 +38,21 @@ export interface InfoBase {
 
 /** Usage of one storage policy in an account. */
 export interface PolicyUsage {
+  /** Containers using the policy; undefined when the server does not say. */
   containerCount: number | undefined;
+  /** Objects stored under the policy. */
   objectCount: number;
+  /** Bytes stored under the policy. */
   bytesUsed: number;
 }
 
 /** What `statAccount` resolves to. */
 export interface AccountInfo extends InfoBase {
+  /** Containers in the account (`X-Account-Container-Count`; 0 when absent). */
   containerCount: number;
+  /** Objects in the account (`X-Account-Object-Count`; 0 when absent). */
   objectCount: number;
+  /** Bytes stored in the account (`X-Account-Bytes-Used`; 0 when absent). */
   bytesUsed: number;
   /** Account quota in bytes (`X-Account-Meta-Quota-Bytes`), when one is set. */
   quotaBytes: number | undefined;
@@ -60,7 +66,9 @@ export interface AccountInfo extends InfoBase {
 
 /** What `statContainer` resolves to. */
 export interface ContainerInfo extends InfoBase {
+  /** Objects in the container (`X-Container-Object-Count`; 0 when absent). */
   objectCount: number;
+  /** Bytes stored in the container (`X-Container-Bytes-Used`; 0 when absent). */
   bytesUsed: number;
   /** When the container last changed, when the server says. */
   lastModified: Date | undefined;
@@ -89,7 +97,19 @@ export interface ContainerInfo extends InfoBase {
 }
 
 /** A large object's manifest kind: static (SLO) or dynamic (DLO, with its segments' container and prefix). */
-export type ManifestInfo = { kind: 'slo' } | { kind: 'dlo'; container: string; prefix: string };
+export type ManifestInfo =
+  | {
+      /** A static large object (`X-Static-Large-Object: true`). */
+      kind: 'slo';
+    }
+  | {
+      /** A dynamic large object (`X-Object-Manifest`). */
+      kind: 'dlo';
+      /** The container holding the segments. */
+      container: string;
+      /** The name prefix of the segments; `''` when the manifest names only a container. */
+      prefix: string;
+    };
 
 /** What `statObject` (and `openObject`'s `info`) resolves to. */
 export interface ObjectInfo extends InfoBase {
@@ -97,7 +117,9 @@ export interface ObjectInfo extends InfoBase {
   contentLength: number;
   /** ETag, quotes stripped: the MD5 of the bytes, or a manifest's own ETag. */
   etag: string;
+  /** When the object was last written (`Last-Modified`); an invalid Date when absent. */
   lastModified: Date;
+  /** The object's Content-Type; `''` when absent. */
   contentType: string;
   /** When Swift will delete the object (`X-Delete-At`), when set. */
   deleteAt: Date | undefined;

@@ -5,8 +5,11 @@ import { networkError, nextBodyChunk, type HttpResponse, type Transport } from '
 
 /** The response facts swiftclient stores in a caller's `response_dict`. */
 export interface ResponseDict {
+  /** HTTP status of the last attempt's answer. */
   status?: number;
+  /** HTTP reason phrase of the last attempt's answer. */
   reason?: string;
+  /** Headers of the last attempt's answer (lower-case names). */
   headers?: ResponseHeaders;
   /** One entry per attempt, oldest first. */
   responseDicts?: ResponseDict[];
