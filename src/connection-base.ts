@@ -13,7 +13,7 @@ import { capabilitiesUrl, getCapabilities, type Capabilities } from './ops/capab
 import * as container from './ops/container.js';
 import type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PostContainerOptions, PutContainerOptions } from './ops/container.js';
 import { collectListing, listingState } from './ops/listing.js';
-import { NameLimitGuard, type InfoOutcome } from './ops/name-limits.js';
+import { NameLimitGuard, readInfoOnce, type InfoOutcome } from './ops/name-limits.js';
 import * as object from './ops/object.js';
 import type { CopyObjectOptions, DeleteObjectOptions, GetObjectOptions, HeadObjectOptions, PostObjectOptions, PutObjectOptions } from './ops/object.js';
 import { precheck } from './ops/paths.js';
@@ -27,15 +27,11 @@ import { headerLength, nonNegative, seconds } from './util/checks.js';
 import { redactValue } from './util/redact.js';
 
 /**
- * The python-swiftclient methods of `Connection`: authenticates on
- * first use, retries with backoff, re-authenticates once on 401, and exposes
- * every account, container and object call as a Promise. Not constructed on
- * its own: `new Connection(...)` gives these methods and the TypeScript-native
- * ones.
- *
- * A facade: options and input checks here; logins in `auth/state.ts`, the
- * retry loop in `retry/run.ts` (decisions in `retry/policy.ts`), one
- * request per operation in `ops/*`, HTTP in `http/transport.ts`.
+ * The python-swiftclient methods of `Connection` (which adds the
+ * TypeScript-native ones); not constructed on its own. A facade: options and
+ * input checks here; logins in `auth/state.ts`, the retry loop in
+ * `retry/run.ts` (decisions in `retry/policy.ts`), one request per operation
+ * in `ops/*`, HTTP in `http/transport.ts`.
  */
 export class ConnectionBase {
   /**
@@ -109,7 +105,7 @@ export class ConnectionBase {
     );
   }
 
-  /** Storage URL in use; undefined before the first authentication (unless `preauthUrl` was given). */
+  /** Storage URL in use; undefined before the first authentication unless `preauthUrl` (or `osOptions.objectStorageUrl`) was given. */
   get url(): string | undefined {
     return this.#auth.url;
   }
@@ -119,7 +115,7 @@ export class ConnectionBase {
     this.#auth.url = value;
   }
 
-  /** Auth token in use; undefined before the first authentication (unless `preauthToken` was given). */
+  /** Auth token in use; undefined before the first authentication unless `preauthToken` (or `osOptions.authToken`) was given. */
   get token(): string | undefined {
     return this.#auth.token;
   }
@@ -143,8 +139,7 @@ export class ConnectionBase {
    * Authenticates now (python's `get_auth`), or joins the login a concurrent
    * call already started; every other method logs in this way on first use.
    * @returns `[storageUrl, token]`, also kept as `url` and `token`.
-   * @throws {@link UnauthorizedError} when the auth service refuses the credentials,
-   *   {@link NetworkError} / {@link TimeoutError} when it does not answer, a {@link ClientException} otherwise.
+   * @throws {@link UnauthorizedError} (credentials refused), {@link NetworkError} / {@link TimeoutError} (no answer), {@link ClientException}.
    * @example
    * const [storageUrl, token] = await conn.getAuth();
    */
@@ -157,8 +152,7 @@ export class ConnectionBase {
    * Authenticates the service user of `osOptions` (`serviceUsername`,
    * `serviceProjectName`, `serviceKey`), whose token goes out as `X-Service-Token`.
    * @returns `[storageUrl, serviceToken]`.
-   * @throws {@link UnauthorizedError} when the auth service refuses the credentials,
-   *   {@link NetworkError} / {@link TimeoutError} when it does not answer, a {@link ClientException} otherwise.
+   * @throws {@link UnauthorizedError} (credentials refused), {@link NetworkError} / {@link TimeoutError} (no answer), {@link ClientException}.
    * @example
    * const [, serviceToken] = await conn.getServiceAuth();
    */
@@ -175,9 +169,7 @@ export class ConnectionBase {
    * HEAD of the account (python's `head_account`).
    * @returns the response headers, lower-case names: `x-account-container-count`,
    *   `x-account-object-count`, `x-account-bytes-used`, `x-account-meta-*`, ...
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const headers = await conn.headAccount();
    * console.log(Number(headers['x-account-bytes-used']));
@@ -192,9 +184,7 @@ export class ConnectionBase {
    * most `limit` entries, or with `fullListing` every page.
    * @returns `[headers, containers]`: the account's headers and the listing's entries as the
    *   server sent them (`name`, `count`, `bytes`, `last_modified`; `subdir` entries with `delimiter`).
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const [headers, containers] = await conn.getAccount({ prefix: 'logs-', fullListing: true });
    * for (const c of containers) if (c.subdir === undefined) console.log(c.name, c.count, c.bytes);
@@ -211,9 +201,7 @@ export class ConnectionBase {
    * `queryString` and `data`.
    * @param headers request headers; an empty value removes that metadata.
    * @returns `[headers, body]`: the response headers and body (a Buffer, empty for a plain metadata update).
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * await conn.postAccount({ 'x-account-meta-owner': 'alice' });
    * await conn.postAccount({}, { meta: { project: 'apollo' } });
@@ -227,9 +215,7 @@ export class ConnectionBase {
    * HEAD of a container (python's `head_container`).
    * @returns the response headers, lower-case names: `x-container-object-count`,
    *   `x-container-bytes-used`, `x-container-read`, `x-container-meta-*`, ...
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const headers = await conn.headContainer('photos');
    * console.log(headers['x-container-object-count']);
@@ -244,9 +230,7 @@ export class ConnectionBase {
    * most `limit` entries, or with `fullListing` every page.
    * @returns `[headers, objects]`: the container's headers and the listing's entries as the server
    *   sent them (`name`, `bytes`, `hash`, `last_modified`, `content_type`; `subdir` entries with `delimiter`).
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const [, objects] = await conn.getContainer('photos', { prefix: '2024/', delimiter: '/', fullListing: true });
    * for (const o of objects) console.log(o.subdir ?? `${o.name} ${o.bytes}`);
@@ -263,9 +247,7 @@ export class ConnectionBase {
    * Creates a container, or updates the metadata, ACLs and settings of an
    * existing one (python's `put_container`).
    * @returns nothing once the server has answered 2xx (201 created, 202 already there).
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * await conn.putContainer('photos', { headers: { 'x-container-read': '.r:*' }, meta: { team: 'apollo' } });
    */
@@ -278,10 +260,7 @@ export class ConnectionBase {
    * Updates a container's metadata, ACLs or settings (python's `post_container`);
    * names not given keep their values, an empty value removes one.
    * @param headers request headers (`x-container-meta-*`, `x-container-read`, `x-versions-enabled`, ...).
-   * @returns nothing once the server has answered 2xx.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * await conn.postContainer('photos', { 'x-container-meta-team': 'apollo' });
    */
@@ -292,10 +271,7 @@ export class ConnectionBase {
 
   /**
    * Deletes an empty container (python's `delete_container`).
-   * @returns nothing once the server has answered 2xx.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    *   A container that still holds objects gives a ClientException with `httpStatus` 409.
    * @example
    * await conn.deleteContainer('photos');
@@ -309,9 +285,7 @@ export class ConnectionBase {
    * HEAD of an object (python's `head_object`).
    * @returns the response headers, lower-case names: `content-length`, `etag`, `last-modified`,
    *   `content-type`, `x-object-meta-*`, ...
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const headers = await conn.headObject('photos', 'cat.jpg');
    * console.log(Number(headers['content-length']), headers.etag);
@@ -328,9 +302,7 @@ export class ConnectionBase {
    * The MD5 of a whole plain object is checked against its ETag unless
    * `checksum` is false (ranged reads and large objects are not checked).
    * @returns `[headers, body]`: the response headers and the body, a Buffer or a streamed {@link ObjectBody}.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    *   A digest mismatch gives a {@link ChecksumError}.
    * @example
    * const [headers, body] = await conn.getObject('backups', 'db.tar', { respChunkSize: 1 << 20 });
@@ -341,19 +313,6 @@ export class ConnectionBase {
     obj: string,
     options: GetObjectOptions & { respChunkSize: N },
   ): Promise<[ResponseHeaders, N extends 0 ? Buffer : ObjectBody]>;
-  /**
-   * Downloads an object whole (python's `get_object`). The MD5 of a plain
-   * object is checked against its ETag unless `checksum` is false (ranged
-   * reads and large objects are not checked).
-   * @returns `[headers, data]`: the response headers and the object's bytes.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
-   *   A digest mismatch gives a {@link ChecksumError}.
-   * @example
-   * const [headers, data] = await conn.getObject('photos', 'cat.txt');
-   * console.log(headers['content-type'], data.toString());
-   */
   getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, Buffer]>;
   async getObject(cont: string, obj: string, options?: GetObjectOptions | null): Promise<[ResponseHeaders, ObjectBody | Buffer]> {
     const o = await this.#precheck(options, cont, obj, o0 => [o0.headers]);
@@ -391,9 +350,7 @@ export class ConnectionBase {
    * as Content-Length, anything else as chunked transfer. Replayable bodies
    * are sent again on a retry; a one-shot stream already partly read is not.
    * @returns the ETag the server gave, quotes stripped (the MD5 of the bytes for a plain object).
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    *   For a plain upload, a returned ETag that differs from the MD5 sent gives a {@link ChecksumError}.
    * @example
    * const etag = await conn.putObject('photos', 'cat.txt', 'meow', { contentType: 'text/plain', meta: { owner: 'alice' } });
@@ -412,10 +369,7 @@ export class ConnectionBase {
    * Replaces an object's metadata (python's `post_object`): as Swift does, a
    * POST removes every user metadata name not given, so pass all that must stay.
    * @param headers request headers (`x-object-meta-*`, `x-delete-after`, `content-type`, ...).
-   * @returns nothing once the server has answered 2xx.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * await conn.postObject('photos', 'cat.jpg', { 'x-object-meta-owner': 'alice', 'x-delete-after': 86400 });
    */
@@ -428,10 +382,7 @@ export class ConnectionBase {
    * Copies an object server-side (python's `copy_object`) to `destination`
    * (`/container/object`), by default onto itself (to change its metadata
    * without re-uploading).
-   * @returns nothing once the server has answered 2xx.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * await conn.copyObject('photos', 'cat.jpg', { destination: '/archive/cat.jpg', headers: { 'x-object-meta-copied': 'yes' } });
    */
@@ -443,10 +394,7 @@ export class ConnectionBase {
   /**
    * Deletes an object (python's `delete_object`); with `queryString:
    * 'multipart-manifest=delete'` a static large object's segments go too.
-   * @returns nothing once the server has answered 2xx.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * await conn.deleteObject('photos', 'cat.jpg');
    */
@@ -460,9 +408,7 @@ export class ConnectionBase {
    * @param url a storage URL or any URL of the cluster (its `/info` is derived as swiftclient does);
    *   by default this connection's storage URL, authenticating first if needed.
    * @returns the parsed `/info` JSON: one key per middleware (`swift`, `slo`, `tempurl`, ...).
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const info = await conn.getCapabilities();
    * console.log(info.swift?.max_file_size, 'slo' in info);
@@ -479,18 +425,10 @@ export class ConnectionBase {
     return capabilitiesUrl(url || this.url || (await this.getAuth(options))[0]);
   }
 
-  /** This cluster's /info in one try within INFO_DEADLINE_MS, for the name-length guard. */
+  /** This cluster's /info in one try, for the name-length guard. */
   async #readOwnInfo(): Promise<InfoOutcome> {
     // no caller's signal here: the read is shared; auth failures are the caller's
-    const infoUrl = await this.#infoUrl(undefined);
-    try {
-      const ctx = { transport: this.#transport, url: infoUrl, token: undefined, serviceToken: undefined, signal: AbortSignal.timeout(INFO_DEADLINE_MS), responseDict: {} };
-      return { kind: 'info', info: await getCapabilities(ctx) };
-    } catch (err) {
-      const status = err instanceof ClientException ? err.httpStatus : undefined;
-      const definite = (status !== undefined && status >= 400 && status < 500) || (err instanceof ClientException && err.cause instanceof SyntaxError);
-      return definite ? { kind: 'none' } : { kind: 'unavailable' };
-    }
+    return readInfoOnce(this.#transport, await this.#infoUrl(undefined));
   }
 
   async #precheck<O extends object>(...args: Parameters<typeof precheck<O>>): Promise<O> {
@@ -559,6 +497,3 @@ export class ConnectionBase {
     return `Connection ${JSON.stringify(this.toJSON())}`;
   }
 }
-
-/** How long the name-length guard waits for /info before letting the server decide. */
-const INFO_DEADLINE_MS = 10_000;

@@ -14,6 +14,20 @@ import type { ConnectionOptions } from './options.js';
  * (`listContainers`, `listObjects`), typed records (`statAccount`,
  * `statContainer`, `statObject`), always-streamed downloads (`openObject`)
  * and `await using`; every retry and check applies to both.
+ *
+ * Errors: every call rejects (never throws synchronously) with a
+ * {@link ClientException} or a subclass: {@link NotFoundError} (404),
+ * {@link UnauthorizedError} (401 once the one re-authentication did not
+ * help, or credentials refused), {@link NetworkError} / {@link TimeoutError}
+ * (no answer after the retries), {@link ChecksumError} (MD5/ETag mismatch);
+ * any other status has code `HTTP`, and input refused before sending (a bad
+ * name, header or option) code `BAD_INPUT`. A call aborted through its
+ * `signal` rejects with the signal's reason.
+ *
+ * @example
+ * const conn = new Connection({ authUrl: 'http://127.0.0.1:8080/auth/v1.0', user: 'test:tester', key: 'testing' });
+ * await conn.putObject('photos', 'cat.txt', 'meow', { contentType: 'text/plain' });
+ * const [headers, data] = await conn.getObject('photos', 'cat.txt');
  */
 export class Connection extends ConnectionBase {
   /**
@@ -34,9 +48,7 @@ export class Connection extends ConnectionBase {
    * entries per request only as the loop asks for more (leaving the loop
    * early fetches no further page).
    * @returns an async iterable of `{ name, count, bytes, lastModified? }`; the loop throws what a page request rejects with.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * for await (const c of conn.listContainers({ prefix: 'logs-' })) console.log(c.name, c.count, c.bytes);
    */
@@ -49,9 +61,7 @@ export class Connection extends ConnectionBase {
    * async iterable of typed entries, narrowed on `kind`; pages are fetched lazily.
    * @returns an async iterable of `{ kind: 'object', name, bytes, hash, contentType, lastModified }` and
    *   `{ kind: 'subdir', name }`; the loop throws what a page request rejects with.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * for await (const entry of conn.listObjects('photos', { prefix: '2024/', delimiter: '/' })) {
    *   if (entry.kind === 'subdir') console.log('dir ', entry.name);
@@ -66,9 +76,7 @@ export class Connection extends ConnectionBase {
    * The account's HEAD as a typed record: counts, bytes, quota, policies,
    * metadata (`meta`), temp URL key presence (never the keys).
    * @returns an {@link AccountInfo}.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const { containerCount, bytesUsed, meta } = await conn.statAccount();
    */
@@ -80,9 +88,7 @@ export class Connection extends ConnectionBase {
    * A container's HEAD as a typed record: counts, bytes, quotas, ACLs,
    * versioning, storage policy, metadata (`meta`).
    * @returns a {@link ContainerInfo}.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const info = await conn.statContainer('photos');
    * console.log(info.objectCount, info.readAcl, info.meta.owner);
@@ -95,9 +101,7 @@ export class Connection extends ConnectionBase {
    * An object's HEAD as a typed record: `contentLength`, `etag` (no quotes),
    * `lastModified`, `contentType`, `meta`, expiry, manifest kind.
    * @returns an {@link ObjectInfo}.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    * @example
    * const { contentLength, etag, meta } = await conn.statObject('photos', 'cat.jpg');
    */
@@ -112,9 +116,7 @@ export class Connection extends ConnectionBase {
    * A dropped connection is resumed (Range + If-Match) and the MD5 of a whole
    * plain object is checked at its end, as for `getObject`.
    * @returns `{ info, body }`: the GET's headers as an {@link ObjectInfo} and the streamed {@link ObjectBody}.
-   * @throws {@link NotFoundError} (404), {@link UnauthorizedError} (401 once re-authentication
-   *   did not help), {@link NetworkError} / {@link TimeoutError} (no answer after the retries), or a
-   *   {@link ClientException} with code `HTTP` (other statuses) or `BAD_INPUT` (refused before sending).
+   * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    *   Reading the body can reject with a {@link ChecksumError} or, once resumes are exhausted, a {@link NetworkError}.
    * @example
    * const { info, body } = await conn.openObject('docs', 'report.json');
