@@ -15,7 +15,7 @@ import type { ConnectionOptions } from './options.js';
  * `statContainer`, `statObject`), always-streamed downloads (`openObject`)
  * and `await using`; every retry and check applies to both.
  *
- * Errors: every call rejects (never throws synchronously) with a
+ * Errors: every method rejects (none throws synchronously) with a
  * {@link ClientException} or a subclass: {@link NotFoundError} (404),
  * {@link UnauthorizedError} (401 once the one re-authentication did not
  * help, or credentials refused), {@link NetworkError} / {@link TimeoutError}
