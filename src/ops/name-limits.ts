@@ -1,6 +1,7 @@
 import { ClientException } from '../errors.js';
 import { untilAborted } from '../util/abort.js';
-import type { Capabilities } from './capabilities.js';
+import type { Transport } from '../http/transport.js';
+import { getCapabilities, type Capabilities } from './capabilities.js';
 
 /** Name limits in bytes of UTF-8, as Swift's `/info` reports them. */
 export interface NameLimits {
@@ -35,6 +36,21 @@ function problem(limits: NameLimits, cont: string | undefined, obj: string | und
 
 /** What reading `/info` told: its document; no `/info` at all; or no answer for now. */
 export type InfoOutcome = { kind: 'info'; info: Capabilities } | { kind: 'none' } | { kind: 'unavailable' };
+
+/** How long the name-length guard waits for /info before letting the server decide. */
+const INFO_DEADLINE_MS = 10_000;
+
+/** A cluster's /info (at `infoUrl`) in one anonymous try within INFO_DEADLINE_MS, for the guard. */
+export async function readInfoOnce(transport: Transport, infoUrl: string): Promise<InfoOutcome> {
+  try {
+    const ctx = { transport, url: infoUrl, token: undefined, serviceToken: undefined, signal: AbortSignal.timeout(INFO_DEADLINE_MS), responseDict: {} };
+    return { kind: 'info', info: await getCapabilities(ctx) };
+  } catch (err) {
+    const status = err instanceof ClientException ? err.httpStatus : undefined;
+    const definite = (status !== undefined && status >= 400 && status < 500) || (err instanceof ClientException && err.cause instanceof SyntaxError);
+    return definite ? { kind: 'none' } : { kind: 'unavailable' };
+  }
+}
 
 /**
  * Refuses names over the cluster's limits before the request is sent. A
