@@ -19,6 +19,7 @@ export { ObjectBody } from './http/object-body.js';
 export { fileSource } from './http/body.js';
 export type { BodyInput, Chunk, ReplayableSource } from './http/body.js';
 export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.js';
+export type { TransportName, TransportOptions } from './http/transport.js';
 export { setDebugLog } from './http/log.js';
 export type { LogSink } from './http/log.js';
 export type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ClientException } from '../../index.js';
-import { Transport } from '../../http/transport.js';
+import { createTransport } from '../../http/select.js';
 import { capabilitiesUrl } from '../../ops/capabilities.js';
 import { send } from '../../ops/request.js';
 import { connectionOptions } from '../connect.js';
@@ -20,7 +20,7 @@ async function fetchInfo(ctx: CliContext, url: string | undefined): Promise<PyVa
     base = conn.url ?? (await conn.getAuth())[0];
   }
   const c = connectionOptions(o);
-  const transport = new Transport({ timeout: c.timeout, cacert: c.cacert, insecure: c.insecure, cert: c.cert, certKey: c.certKey });
+  const transport = createTransport({ timeout: c.timeout, cacert: c.cacert, insecure: c.insecure, cert: c.cert, certKey: c.certKey });
   try {
     const infoUrl = capabilitiesUrl(base);
     const res = await send(
