@@ -7,7 +7,7 @@ import { redactUrl } from '../util/redact.js';
 import { decodeHeaderValue, encodeForWire, type ResponseHeaders } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
 import { proxyEnv, proxyFor } from './proxy.js';
-import { canStreamUploads, detectRuntime, isForbiddenHeader, type RuntimeKind } from './runtime.js';
+import { canStreamUploads, detectRuntime, isBlockedPort, isForbiddenHeader, type RuntimeKind } from './runtime.js';
 import {
   BodyIdleTimer,
   hasName,
@@ -114,15 +114,18 @@ export class FetchTransport implements Transport {
     const init: RequestInit & { duplex?: 'half'; tls?: BunTls } = { method: req.method, headers, redirect: 'manual', signal: deadline.signal };
     let res: Response;
     try {
-      if (req.body !== undefined) {
-        if (Buffer.isBuffer(req.body)) init.body = req.body;
-        else if (browser) init.body = await gather(req.body, headers['content-length'], req.method, req.url);
-        else {
-          init.body = toStream(deadline.watch(req.body));
-          init.duplex = 'half';
-        }
-        // the engine sets it from the body (a browser refuses to be told)
-        if (browser) delete headers['content-length'];
+      const length = headers['content-length'];
+      // fetch sets it from a whole body (and refuses it with none); only a
+      // stream needs it, or it goes out chunked
+      delete headers['content-length'];
+      if (req.body === undefined) {
+        // as undici does, and Swift expects of a PUT/POST with no body
+      } else if (Buffer.isBuffer(req.body)) init.body = req.body;
+      else if (browser) init.body = await gather(req.body, length, req.method, req.url);
+      else {
+        if (length !== undefined) headers['content-length'] = length;
+        init.body = toStream(deadline.watch(req.body));
+        init.duplex = 'half';
       }
       if (parsed.protocol === 'https:' && this.runtime === 'bun') {
         const tls = await this.bunTls();
@@ -152,10 +155,14 @@ export class FetchTransport implements Transport {
   async close(): Promise<void> {}
 
   /**
-   * The URL parser fetch uses resolves `.` and `..` segments (`%2E` too),
-   * so an object named `a/../b` would silently become `b`: refused instead.
+   * What fetch cannot send is refused by name: a port it blocks, and a path
+   * its URL parser rewrites (it resolves `.` and `..` segments, `%2E` too,
+   * so an object named `a/../b` would silently become `b`).
    */
   private checkPath(url: string, parsed: URL): void {
+    if (parsed.port !== '' && isBlockedPort(Number(parsed.port))) {
+      throw new ClientException(`The fetch transport cannot reach port ${parsed.port} of ${parsed.hostname}: fetch blocks it (the Fetch standard's "bad ports"; use the undici transport)`);
+    }
     if (rawPath(url) !== `${parsed.pathname}${parsed.search}`) {
       throw new ClientException(
         `The fetch transport cannot send the path of ${JSON.stringify(redactUrl(url))}: the platform's URL parser rewrites its "." or ".." segments (use the undici transport for such names)`,
