@@ -113,6 +113,7 @@ export class FetchTransport implements Transport {
     const deadline = new HeadersDeadline(timeout.ms, req.signal, headersTimeout);
     const init: RequestInit & { duplex?: 'half'; tls?: BunTls } = { method: req.method, headers, redirect: 'manual', signal: deadline.signal };
     let res: Response;
+    let upload: UploadStream | undefined;
     try {
       const length = headers['content-length'];
       // fetch sets it from a whole body (and refuses it with none); only a
@@ -124,7 +125,8 @@ export class FetchTransport implements Transport {
       else if (browser) init.body = await gather(req.body, length, req.method, req.url);
       else {
         if (length !== undefined) headers['content-length'] = length;
-        init.body = toStream(deadline.watch(req.body));
+        upload = new UploadStream(deadline.watch(req.body));
+        init.body = upload.stream;
         init.duplex = 'half';
       }
       if (parsed.protocol === 'https:' && this.runtime === 'bun') {
@@ -133,6 +135,7 @@ export class FetchTransport implements Transport {
       }
       res = await fetch(req.url, init);
     } catch (err) {
+      upload?.stop();
       throw networkError(req.method, req.url, deadline.expired ?? describe(err), req.signal, req.label, proxy);
     } finally {
       deadline.stop();
@@ -230,21 +233,36 @@ function decodeFetchHeaders(headers: Headers): ResponseHeaders {
  * so memory stays bounded. Each chunk is copied: the platform may hold it
  * after asking for the next, and a source may reuse its buffers.
  */
-function toStream(body: AsyncIterable<Buffer>): ReadableStream<Uint8Array> {
-  const chunks = body[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const step = await chunks.next();
-        if (step.done) controller.close();
-        else controller.enqueue(new Uint8Array(step.value));
+class UploadStream {
+  readonly stream: ReadableStream<Uint8Array>;
+  private stopped = false;
+
+  constructor(body: AsyncIterable<Buffer>) {
+    const chunks = body[Symbol.asyncIterator]();
+    const stop = (): void => {
+      if (this.stopped) return;
+      this.stopped = true;
+      void chunks.return?.()?.catch(() => undefined);
+    };
+    this.stop = stop;
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          if (this.stopped) return controller.close();
+          const step = await chunks.next();
+          if (step.done) {
+            this.stopped = true;
+            controller.close();
+          } else if (!this.stopped) controller.enqueue(new Uint8Array(step.value));
+        },
+        cancel: stop,
       },
-      async cancel() {
-        await chunks.return?.();
-      },
-    },
-    { highWaterMark: 0 },
-  );
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** Pulls no more from the source and closes it (a failed attempt's body must not run on). */
+  readonly stop: () => void;
 }
 
 /** A browser's upload body: gathered into one buffer when its announced length allows. */
