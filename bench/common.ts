@@ -13,11 +13,18 @@ export interface BenchConfig {
   count?: number;
   concurrency?: number;
   objectSize?: number;
+  /** W1/W6: a full PUT/GET/DELETE round of this many other objects first, not measured (steady state). */
+  warmup?: number;
   /** Verify MD5s (our client only). */
   checksum?: boolean;
   /** W2/W3: file to upload (on /dev/shm) and its size. */
   file?: string;
   size?: number;
+  /** W2: respChunkSize of the download (default 1 MiB). */
+  chunk?: number;
+  /** W5: the object to download and the file to write it to. */
+  object?: string;
+  outFile?: string;
   /** W3: segment size and segments in flight. */
   segmentSize?: number;
   segmentThreads?: number;

@@ -12,7 +12,8 @@ measured phase from inside, which excludes interpreter start-up and auth.
 
 Environment knobs:
   BENCH_RUNS      runs per workload and client (default 3)
-  BENCH_ONLY      comma list of workloads to run, e.g. W1,W4 (default all)
+  BENCH_ONLY      comma list of workloads to run, e.g. W1,W4,S (default all:
+                  W1 W2 W3 W4, S start-up, W5 SLO download, W6 steady state)
   BENCH_QUICK=1   tiny sizes, for trying the harness (docs are not written)
   BENCH_PROFILE=1 also profile our client (node --cpu-prof) on W1, W2 and W4
                   (BENCH_ONLY=profile: the profiles alone)
@@ -20,6 +21,7 @@ Environment knobs:
   BENCH_KEEP_DATA=1  keep the generated files in BENCH_DATA_DIR
   ST_AUTH, ST_USER, ST_KEY   the Swift to use (default the local tempauth)
 """
+import hashlib
 import json
 import os
 import shutil
@@ -56,11 +58,21 @@ W3_SIZE = (64 if QUICK else 512) * MiB
 W3_SEGMENT = (16 if QUICK else 64) * MiB
 W3_THREADS = 4
 W4_OBJECTS = 2000 if QUICK else 20000
+W2_SMALL_CHUNK = 64 * 1024
+S_RUNS = max(RUNS, 5)  # start-up: short processes, more runs
+S_OBJECTS = 10
+W5_SIZE = (64 if QUICK else 1024) * MiB
+W5_SEGMENTS = 16
+W6_COUNT = 200 if QUICK else 2000
+W6_WARMUP = 50 if QUICK else 500
 
 NODE = shutil.which('node') or 'node'
 PYTHON = '/usr/bin/python3'  # Debian's: the one that has swiftclient
 OURS_JS = os.path.join(ROOT, '.bench/js/bench/ours.js')
 UNDICI_JS = os.path.join(ROOT, '.bench/js/bench/undici-loop.js')
+MEM_SERVER_JS = os.path.join(ROOT, '.bench/js/bench/mem-server.js')
+# the built command-line client (npm run build); BENCH_CLI overrides
+CLI_CANDIDATES = ('packages/cli/dist/main.js', 'packages/cli/dist/cli/main.js', 'dist/cli/main.js')
 PY_CLIENT = os.path.join(HERE, 'py_client.py')
 
 
@@ -141,8 +153,16 @@ def cli_run(steps):
     return run
 
 
-def cfg_json(**extra):
-    return json.dumps(dict(authUrl=AUTH_URL, user=USER, key=KEY, **extra))
+def cfg_json(auth_url=None, **extra):
+    return json.dumps(dict(authUrl=auth_url or AUTH_URL, user=USER, key=KEY, **extra))
+
+
+def file_md5(path):
+    md5 = hashlib.md5()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(4 * MiB), b''):
+            md5.update(block)
+    return md5.hexdigest()
 
 
 # ---------------------------------------------------------------- swift admin
@@ -260,19 +280,19 @@ class Bench:
         os.environ.update(rclone_env())
         os.environ.update({'ST_AUTH': AUTH_URL, 'ST_USER': USER, 'ST_KEY': KEY})
 
-    def series(self, workload, variant, clients, meta):
-        """Runs every client RUNS times, rotating their order each round."""
+    def series(self, workload, variant, clients, meta, runs=RUNS):
+        """Runs every client `runs` times, rotating their order each round."""
         entries = []
         for name, _ in clients:
             entry = dict(workload=workload, variant=variant, client=name, runs=[], errors=[], **meta)
             entries.append(entry)
             self.results.append(entry)
-        for r in range(RUNS):
+        for r in range(runs):
             order = list(range(len(clients)))
             order = order[r % len(order):] + order[:r % len(order)]
             for k in order:
                 name, fn = clients[k]
-                log('%s %s: %s, run %d/%d' % (workload, variant, name, r + 1, RUNS))
+                log('%s %s: %s, run %d/%d' % (workload, variant, name, r + 1, runs))
                 try:
                     run = fn()
                 except Exception as e:  # reported with the results; the other clients still run
@@ -360,6 +380,16 @@ class Bench:
                 return library_run(argv_head + ['w2', cfg_json(container=cont, file=path, size=W2_SIZE, **extra)])
             return (client, fn)
 
+        def swift_cli():
+            # python's `swift upload` / `swift download` hash what they send
+            # and receive, as ours does with checksums on
+            cont = 'bench-w2-swift-cli'
+            admin.fresh(cont)
+            return cli_run([
+                ('up', ['swift', 'upload', '--object-name', 'w2', cont, path], '/dev/null', None),
+                ('down', ['swift', 'download', cont, 'w2', '-o', '/dev/null'], '/dev/null', None),
+            ])
+
         def curl_fn():
             cont = 'bench-w2-curl'
             admin.fresh(cont)
@@ -380,8 +410,12 @@ class Bench:
 
         clients = [
             lib('ours', [NODE, OURS_JS], checksum=True),
+            lib('ours-64k', [NODE, OURS_JS], checksum=True, chunk=W2_SMALL_CHUNK),
             lib('ours-nock', [NODE, OURS_JS], checksum=False),
+            lib('ours-nock-64k', [NODE, OURS_JS], checksum=False, chunk=W2_SMALL_CHUNK),
             lib('python', [PYTHON, PY_CLIENT]),
+            lib('python-64k', [PYTHON, PY_CLIENT], chunk=W2_SMALL_CHUNK),
+            ('swift-cli', swift_cli),
             ('curl', curl_fn),
             ('rclone', rclone_fn),
         ]
@@ -479,6 +513,98 @@ class Bench:
         clients = [lib('ours', [NODE, OURS_JS]), lib('python', [PYTHON, PY_CLIENT]), ('rclone', rclone_fn), ('curl', curl_fn)]
         self.series('W4', '%d objects' % W4_OBJECTS, clients, dict(ops=W4_OBJECTS))
 
+    # S: start-up, one short command from process start ----------------------
+    def startup(self):
+        cli = cli_path()
+        admin = self.admin
+        cont = 'bench-s'
+        admin.fresh(cont)
+        for i in range(S_OBJECTS):
+            admin.conn.put_object(cont, 's-%05d' % i, os.urandom(1024))
+        obj = 's-00000'
+        url = admin.object_url(cont, obj)
+        token = ['-H', 'X-Auth-Token: ' + admin.token, '-o', '/dev/null', '-w', '%{http_code}\\n']
+
+        def commands(head, stat, listing, download):
+            return lambda: cli_run([('stat', head + stat, '/dev/null', None), ('list', head + listing, '/dev/null', None),
+                                    ('download', head + download, '/dev/null', None)])
+
+        clients = [
+            ('ours-cli', commands([NODE, cli], ['stat'], ['list', cont], ['download', cont, obj, '-o', '/dev/null'])),
+            ('swift-cli', commands(['swift'], ['stat'], ['list', cont], ['download', cont, obj, '-o', '/dev/null'])),
+            ('rclone', commands(rclone(), ['about', 'bench:'], ['lsf', 'bench:' + cont], ['cat', 'bench:%s/%s' % (cont, obj)])),
+            ('curl', lambda: cli_run([
+                ('stat', curl('-I', *token, admin.object_url('').rstrip('/')), None, expect_codes('204', 1)),
+                ('list', curl(*token, admin.object_url(cont).rstrip('/')), None, expect_codes('200', 1)),
+                ('download', curl(*token, url), None, expect_codes('200', 1)),
+            ])),
+            ('node', lambda: cli_run([('start', [NODE, '-e', '0'], '/dev/null', None)])),
+        ]
+        self.series('S', 'start-up', clients, dict(ops=3, cli=os.path.relpath(cli, ROOT)), runs=S_RUNS)
+        admin.purge(cont)
+        admin.conn.delete_container(cont)
+
+    # W5: a 1 GiB SLO of 16 segments downloaded to a file ------------------
+    def w5(self):
+        path = random_file(os.path.join(DATA, 'w5.bin'), W5_SIZE)
+        want = file_md5(path)
+        admin = self.admin
+        cont = 'bench-w5'
+        admin.fresh(cont)
+        log('W5: uploading the %d MiB SLO of %d segments (not measured)' % (W5_SIZE // MiB, W5_SEGMENTS))
+        measure(['swift', 'upload', '--use-slo', '-S', str(W5_SIZE // W5_SEGMENTS), '--segment-threads', '8',
+                 '--object-name', 'w5', cont, path], stdout='/dev/null')
+        out = os.path.join(DATA, 'w5-out.bin')
+
+        def verified(_=None):
+            got = file_md5(out)
+            os.unlink(out)
+            if got != want:
+                raise RuntimeError('W5: the downloaded file has MD5 %s, the source %s' % (got, want))
+
+        def ours(client, checksum):
+            def fn():
+                run = library_run([NODE, OURS_JS, 'w5', cfg_json(container=cont, object='w5', outFile=out, size=W5_SIZE,
+                                                                 checksum=checksum)])
+                verified()
+                return run
+            return (client, fn)
+
+        clients = [
+            ours('ours', True),
+            ('python', lambda: cli_run([('download', ['swift', 'download', cont, 'w5', '-o', out], '/dev/null', verified)])),
+            ('rclone', lambda: cli_run([('download', rclone('copyto', 'bench:%s/w5' % cont, out), None, verified)])),
+        ]
+        self.series('W5', '%d MiB SLO, %d segments' % (W5_SIZE // MiB, W5_SEGMENTS), clients, dict(bytes=W5_SIZE, size=W5_SIZE))
+        admin.purge(cont)
+        admin.conn.delete_container(cont)
+        os.unlink(path)
+
+    # W6: steady state, small objects against an in-memory server ----------
+    def w6(self):
+        server = subprocess.Popen([NODE, MEM_SERVER_JS], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=ROOT)
+        try:
+            line = server.stdout.readline().decode()
+            if not line.startswith('port '):
+                raise RuntimeError('mem-server: %r' % line)
+            auth_url = 'http://127.0.0.1:%d/auth/v1.0' % int(line.split()[1])
+            for conc in (1, 8):
+                def lib(client, argv_head, **extra):
+                    cfg = cfg_json(auth_url=auth_url, container='bench-w6', count=W6_COUNT, warmup=W6_WARMUP,
+                                   concurrency=conc, objectSize=W1_SIZE, **extra)
+                    return (client, lambda: library_run(argv_head + ['w1', cfg]))
+
+                clients = [
+                    lib('ours', [NODE, OURS_JS], checksum=True),
+                    lib('ours-nock', [NODE, OURS_JS], checksum=False),
+                    lib('undici', [NODE, UNDICI_JS]),
+                    lib('python', [PYTHON, PY_CLIENT]),
+                ]
+                self.series('W6', 'c=%d' % conc, clients, dict(ops=3 * W6_COUNT, concurrency=conc))
+        finally:
+            server.terminate()
+            server.wait()
+
     # profile of our client ------------------------------------------------
     def profile(self):
         prof = os.path.join(ROOT, '.bench/prof')
@@ -506,6 +632,19 @@ class Bench:
         return summaries
 
 
+def cli_path():
+    """The command-line client as built by npm run build (built here if missing)."""
+    if os.environ.get('BENCH_CLI'):
+        return os.path.abspath(os.environ['BENCH_CLI'])
+    for _ in range(2):
+        for rel in CLI_CANDIDATES:
+            if os.path.exists(os.path.join(ROOT, rel)):
+                return os.path.join(ROOT, rel)
+        log('building the command-line client (npm run build)')
+        subprocess.run(['npm', 'run', 'build'], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    raise SystemExit('bench: no command-line client among %s (set BENCH_CLI)' % ', '.join(CLI_CANDIDATES))
+
+
 def build():
     log('compiling src/ and bench/ to .bench/js')
     tsc = os.path.join(ROOT, 'node_modules/.bin/tsc')
@@ -522,7 +661,8 @@ def main():
     bench = Bench()
     facts = report.machine_facts(ROOT)
     started = time.time()
-    workloads = [('W1', bench.w1), ('W2', bench.w2), ('W3', bench.w3), ('W4', bench.w4)]
+    workloads = [('W1', bench.w1), ('W2', bench.w2), ('W3', bench.w3), ('W4', bench.w4), ('S', bench.startup),
+                 ('W5', bench.w5), ('W6', bench.w6)]
     for name, fn in workloads:
         if not ONLY or name in ONLY:
             fn()

@@ -14,7 +14,8 @@ const CHUNK = 1 << 20;
 async function w1(c: BenchConfig): Promise<Phase[]> {
   const n = c.count ?? 300;
   const data = randomBytes(c.objectSize ?? 1024);
-  const name = (i: number): string => objectName('w1', i);
+  let prefix = 'w1';
+  const name = (i: number): string => objectName(prefix, i);
   const ops: Record<string, (i: number) => Promise<void>> = {
     PUT: async (i) => {
       await conn.putObject(c.container, name(i), data);
@@ -25,6 +26,11 @@ async function w1(c: BenchConfig): Promise<Phase[]> {
     },
     DELETE: (i) => conn.deleteObject(c.container, name(i)),
   };
+  if (c.warmup) {
+    prefix = 'warmup';
+    for (const op of Object.values(ops)) await pool(c.warmup, c.concurrency ?? 1, op);
+    prefix = 'w1';
+  }
   const phases: Phase[] = [];
   for (const [method, op] of Object.entries(ops)) {
     phases.push(
@@ -38,8 +44,8 @@ async function w1(c: BenchConfig): Promise<Phase[]> {
 }
 
 /** Streams the whole object through `getObject` and returns its length. */
-async function download(container: string, obj: string): Promise<number> {
-  const [, body] = await conn.getObject(container, obj, { respChunkSize: CHUNK });
+async function download(container: string, obj: string, chunk = CHUNK): Promise<number> {
+  const [, body] = await conn.getObject(container, obj, { respChunkSize: chunk });
   if (Buffer.isBuffer(body)) return body.length; // never with respChunkSize > 0
   let bytes = 0;
   for await (const chunk of body) bytes += chunk.length;
@@ -54,7 +60,7 @@ async function w2(c: BenchConfig): Promise<Phase[]> {
     return { bytes: size };
   });
   const down = await phase('down', async () => {
-    const bytes = await download(c.container, 'w2');
+    const bytes = await download(c.container, 'w2', c.chunk ?? CHUNK);
     if (bytes !== size) fail(`downloaded ${bytes} of ${size} bytes`);
     return { bytes };
   });
@@ -125,6 +131,27 @@ async function w3(c: BenchConfig): Promise<Phase[]> {
   return [up, down];
 }
 
+/**
+ * W5: a large object (an SLO) downloaded to a file by SwiftService, as
+ * `swift download -o FILE` does; the harness checks the file's MD5 after.
+ */
+async function w5(c: BenchConfig): Promise<Phase[]> {
+  const service = await import('../src/service/index.js');
+  const swift = new service.SwiftService(conn);
+  const obj = c.object ?? fail('object');
+  const down = await phase('download', async () => {
+    let bytes = 0;
+    for await (const r of swift.download(c.container, [obj], { outFile: c.outFile ?? fail('outFile'), checksum: c.checksum ?? true })) {
+      if (!r.success) fail(`download: ${String(r.error)}`);
+      bytes += r.bytes ?? 0;
+    }
+    if (c.size !== undefined && bytes !== c.size) fail(`downloaded ${bytes} of ${c.size} bytes`);
+    return { bytes };
+  });
+  impl = 'SwiftService';
+  return [down];
+}
+
 async function w4(c: BenchConfig): Promise<Phase[]> {
   const list = await phase('list', async () => {
     const [, objects] = await conn.getContainer(c.container, { fullListing: true });
@@ -161,7 +188,7 @@ async function w4Setup(c: BenchConfig): Promise<Phase[]> {
 /** What W3 ran on, reported with the phases. */
 let impl = 'Connection';
 
-const workloads: Record<string, (c: BenchConfig) => Promise<Phase[]>> = { w1, w2, w3, w4, 'w4-setup': w4Setup };
+const workloads: Record<string, (c: BenchConfig) => Promise<Phase[]>> = { w1, w2, w3, w4, w5, 'w4-setup': w4Setup };
 const run = workloads[workload] ?? fail(`unknown workload ${workload}`);
 const phases = await run(cfg);
 await conn.close();

@@ -55,17 +55,24 @@ def w1(conn, cfg):
         return local.conn
 
     def get(i):
-        _, body = connection().get_object(cont, object_name('w1', i))
+        _, body = connection().get_object(cont, object_name(prefix[0], i))
         if len(body) != len(data):
             raise RuntimeError('GET: %d bytes' % len(body))
 
     ops = [
-        ('PUT', lambda i: connection().put_object(cont, object_name('w1', i), data)),
+        ('PUT', lambda i: connection().put_object(cont, object_name(prefix[0], i), data)),
         ('GET', get),
-        ('DELETE', lambda i: connection().delete_object(cont, object_name('w1', i))),
+        ('DELETE', lambda i: connection().delete_object(cont, object_name(prefix[0], i))),
     ]
+    prefix = ['w1']
     phases = []
     with ThreadPoolExecutor(max_workers=conc) as executor:
+        if cfg.get('warmup'):
+            # steady state (W6): a full round on other objects first, not measured
+            prefix[0] = 'warmup'
+            for _, op in ops:
+                list(executor.map(op, range(cfg['warmup'])))
+            prefix[0] = 'w1'
         for name, op in ops:
             def run(op=op):
                 if conc == 1:
@@ -78,8 +85,8 @@ def w1(conn, cfg):
     return phases
 
 
-def download(conn, cont, obj):
-    _, body = conn.get_object(cont, obj, resp_chunk_size=CHUNK)
+def download(conn, cont, obj, chunk=CHUNK):
+    _, body = conn.get_object(cont, obj, resp_chunk_size=chunk)
     total = 0
     for chunk in body:
         total += len(chunk)
@@ -95,7 +102,7 @@ def w2(conn, cfg):
         return dict(bytes=size)
 
     def down():
-        got = download(conn, cont, 'w2')
+        got = download(conn, cont, 'w2', cfg.get('chunk', CHUNK))
         if got != size:
             raise RuntimeError('downloaded %d of %d bytes' % (got, size))
         return dict(bytes=got)

@@ -14,7 +14,13 @@ MiB = 1 << 20
 
 LABELS = {
     'ours': 'ours',
+    'ours-64k': 'ours, 64 KiB chunks',
     'ours-nock': 'ours, checksum off',
+    'ours-nock-64k': 'ours, checksum off, 64 KiB chunks',
+    'ours-cli': 'ours (swiftclient CLI)',
+    'python-64k': 'python-swiftclient, 64 KiB chunks',
+    'swift-cli': 'python `swift` CLI',
+    'node': 'node -e 0 (the runtime alone)',
     'undici': 'bare undici Pool',
     'python': 'python-swiftclient',
     'curl': 'curl',
@@ -22,6 +28,11 @@ LABELS = {
 }
 COLORS = {
     'ours-nock': '#7fb3d5',
+    'ours-64k': '#2e86c1',
+    'ours-nock-64k': '#a9cce3',
+    'python-64k': '#f5cba7',
+    'swift-cli': '#b9770e',
+    'node': '#cccccc',
     'undici': '#76b041',
     'python': '#e8a33d',
     'curl': '#8e8e8e',
@@ -121,8 +132,10 @@ def stats(entry):
 
 
 def rate(entry, wall):
-    if entry['workload'] == 'W1':
+    if entry['workload'] in ('W1', 'W6'):
         return '%.0f ops/s' % (entry['ops'] / wall)
+    if entry['workload'] == 'S':
+        return '—'
     if entry['workload'] == 'W4':
         return '%.0f k names/s' % (entry['ops'] / wall / 1000)
     return '%.0f MiB/s' % (entry['bytes'] / MiB / wall)
@@ -139,9 +152,10 @@ def groups(results):
 
 
 def ours_of(entries):
-    for e in entries:
-        if e['client'] == 'ours' and e['runs']:
-            return e
+    for name in ('ours', 'ours-cli'):
+        for e in entries:
+            if e['client'] == name and e['runs']:
+                return e
     return None
 
 
@@ -178,7 +192,7 @@ def main_table(results):
 
 
 def phase_table(results):
-    head = ['workload', 'client', 'phase', 'wall s (median)', 'rate', 'CPU s (median)', 'CPU ms per op']
+    head = ['workload', 'client', 'phase', 'wall s (median)', 'rate', 'CPU s (median)', 'CPU ms per op (S: per command)']
     rows = []
     for workload, variant, entries in groups(results):
         for e in entries:
@@ -186,9 +200,11 @@ def phase_table(results):
                 continue
             s = stats(e)
             for name, p in s['phases'].items():
-                if workload == 'W1':
+                if workload in ('W1', 'W6'):
                     n = e['ops'] // 3
                     r, per_op = '%.0f ops/s' % (n / p['wall']), '%.3f' % (1000 * p['cpu'] / n)
+                elif workload == 'S':
+                    r, per_op = '—', '%.0f' % (1000 * p['cpu'])
                 elif workload == 'W4':
                     r, per_op = '%.0f k names/s' % (e['ops'] / p['wall'] / 1000), ''
                 else:
@@ -205,7 +221,7 @@ def find(results, workload, client, variant=None):
 
 
 def targets(results):
-    """[(target, measured, verdict)] for the targets of issue 8."""
+    """[(target, measured, verdict)]: the targets of issue 8, then those of issue 16."""
     out = []
     for variant in ('c=1', 'c=8'):
         ours, py, und = (find(results, 'W1', c, variant) for c in ('ours', 'python', 'undici'))
@@ -258,6 +274,111 @@ def targets(results):
                 out.append(('%s: faster than %s' % (w, label(other)),
                             '%.2f s vs %.2f s (%.2f× its wall time)' % (o['wall'], s['wall'], o['wall'] / s['wall']),
                             'met' if o['wall'] < s['wall'] else 'missed'))
+    return out + targets_round_two(results)
+
+
+def verdict(ok):
+    return 'met' if ok else 'missed'
+
+
+def phase_cpu(entry, name):
+    return stats(entry)['phases'][name]['cpu']
+
+
+def swift_cli_transfer_cpu(results, ph):
+    """CPU of python's `swift upload`/`download` minus its start-up and auth
+    (the median `swift stat` of the start-up workload, when it ran): the
+    CPU of the transfer, to compare with our in-process phase."""
+    cli = find(results, 'W2', 'swift-cli')
+    if not cli:
+        return None, ''
+    whole = phase_cpu(cli, ph)
+    stat = find(results, 'S', 'swift-cli')
+    if not stat:
+        return whole, 'python `swift %s` %.2f CPU-s whole process (start-up not subtracted: S did not run)' % (
+            'upload' if ph == 'up' else 'download', whole)
+    start = phase_cpu(stat, 'stat')
+    return whole - start, 'python `swift %s` %.2f CPU-s whole process − %.2f of `swift stat` (start-up and auth) = %.2f' % (
+        'upload' if ph == 'up' else 'download', whole, start, whole - start)
+
+
+def targets_round_two(results):
+    """The targets of issue 16 ("Performance, round two")."""
+    out = []
+    curl = find(results, 'W2', 'curl')
+    # W2 GET, checksum on: throughput and CPU against the swift CLI's (both hash)
+    py_down, py_note = swift_cli_transfer_cpu(results, 'down')
+    for client, chunk in (('ours-64k', '64 KiB'), ('ours', '1 MiB')):
+        ours = find(results, 'W2', client)
+        if not ours:
+            continue
+        o = stats(ours)['phases']['down']
+        size = ours['size'] / MiB
+        if curl:
+            c = stats(curl)['phases']['down']
+            r = c['wall'] / o['wall']
+            out.append(('W2 GET, checksum on, %s chunks: throughput ≥ 0.9× curl' % chunk,
+                        '%.0f vs %.0f MiB/s = %.2f×' % (size / o['wall'], size / c['wall'], r), verdict(r >= 0.9)))
+        if py_down:
+            r = o['cpu'] / py_down
+            out.append(('W2 GET, checksum on, %s chunks: client CPU ≤ 1.2× python `swift download`' % chunk,
+                        'ours %.2f CPU-s (download phase) vs %s: %.2f×' % (o['cpu'], py_note, r),
+                        verdict(r <= 1.2) if find(results, 'S', 'swift-cli') else 'not judged'))
+    # W2 GET, checksum off: against python-swiftclient's get_object, same chunk size
+    for client, pyc, chunk in (('ours-nock-64k', 'python-64k', '64 KiB'), ('ours-nock', 'python', '1 MiB')):
+        ours, py = find(results, 'W2', client), find(results, 'W2', pyc)
+        if ours and py:
+            a, b = phase_cpu(ours, 'down'), phase_cpu(py, 'down')
+            out.append(('W2 GET, checksum off, %s chunks: client CPU ≤ 2× python-swiftclient `get_object`' % chunk,
+                        '%.2f vs %.2f CPU-s (download phase) = %.2f×' % (a, b, a / b), verdict(a / b <= 2)))
+    # W2 PUT, checksum on
+    py_up, py_note = swift_cli_transfer_cpu(results, 'up')
+    ours = find(results, 'W2', 'ours')
+    if ours and py_up:
+        a = phase_cpu(ours, 'up')
+        out.append(('W2 PUT, checksum on: client CPU ≤ 1.2× python `swift upload`',
+                    'ours %.2f CPU-s (upload phase) vs %s: %.2f×' % (a, py_note, a / py_up),
+                    verdict(a / py_up <= 1.2) if find(results, 'S', 'swift-cli') else 'not judged'))
+    # start-up
+    ours, rc, py = (find(results, 'S', c) for c in ('ours-cli', 'rclone', 'swift-cli'))
+    if ours:
+        a = phase_cpu(ours, 'stat')
+        if rc:
+            b = phase_cpu(rc, 'stat')
+            out.append(('Start-up: `swiftclient stat` client CPU ≤ rclone `about`',
+                        '%.3f vs %.3f CPU-s (whole processes) = %.2f×' % (a, b, a / b), verdict(a <= b)))
+        if py:
+            b = phase_cpu(py, 'stat')
+            out.append(('Start-up: `swiftclient stat` client CPU ≤ 0.3× python `swift stat`',
+                        '%.3f vs %.3f CPU-s (whole processes) = %.2f×' % (a, b, a / b), verdict(a / b <= 0.3)))
+    # SLO download to a file, verified: whole-process wall of every client
+    ours = find(results, 'W5', 'ours')
+    if ours:
+        o = stats(ours)
+        for client, limit in (('python', 0.75), ('rclone', 1.0)):
+            other = find(results, 'W5', client)
+            if other:
+                s = stats(other)
+                r = o['pwall'] / s['pwall']
+                name = 'python `swift download`' if client == 'python' else 'rclone `copyto`'
+                out.append(('W5 SLO download, verified: wall ≤ %.2f× %s' % (limit, name),
+                            '%.2f vs %.2f s (whole processes, start-up included) = %.2f×; ours is %s today' % (
+                                o['pwall'], s['pwall'], r, ours['runs'][0].get('impl') or 'SwiftService.download'),
+                            verdict(r <= limit)))
+        rss = o['rss'] / MiB
+        out.append(('W5 SLO download: our peak RSS < 128 MiB', '%.0f MiB' % rss, verdict(rss < 128)))
+    # steady state, small objects, in-memory server
+    for variant in ('c=1', 'c=8'):
+        ours, py, und = (find(results, 'W6', c, variant) for c in ('ours', 'python', 'undici'))
+        if not ours:
+            continue
+        n = ours['ops']
+        o = stats(ours)['wcpu']
+        for other, limit, name in ((py, 0.4, 'python-swiftclient'), (und, 1.3, 'bare undici')):
+            if other:
+                b = stats(other)['wcpu']
+                out.append(('W6 %s steady state: client CPU per op ≤ %.1f× %s' % (variant, limit, name),
+                            '%.3f vs %.3f CPU-ms/op = %.2f×' % (1000 * o / n, 1000 * b / n, o / b), verdict(o / b <= limit)))
     return out
 
 
@@ -377,6 +498,9 @@ are the client's alone.
 | W2: one 256 MiB object up and down, streamed | `putObject(fileSource(file))`, `getObject` with `respChunkSize` 1 MiB | `put_object(open file, content_length)`, `get_object(resp_chunk_size=1 MiB)` | `copyto`, `cat` to /dev/null | `-T file`, GET to /dev/null |
 | W3: 512 MiB as a static large object, 64 MiB segments, 4 in flight, then downloaded | `SwiftService.upload` (src/service; `segmentSize` 64 MiB, `segmentThreads` 4, `useSlo`), `SwiftService.download` with `noDownload` (read and checked, written nowhere); without src/service, 8 `putObject`s of file ranges, 4 at a time, the `multipart-manifest=put` manifest and a streamed `getObject` (the table says which ran) | the `swift` CLI: `upload --use-slo -S 67108864 --segment-threads 4`, `download -o -` | `copyto --swift-chunk-size 64M` (rclone 1.60 writes a dynamic large object, one segment at a time), `cat` | — |
 | W4: full listing of a 20,000-object container (1-byte objects, made once and kept) | `getContainer(fullListing)` | `get_container(full_listing=True)` | `lsf` (pages of 1,000) | the 3 pages (limit 10,000) in one process |
+| S: start-up: `stat` (account HEAD), `list` of a 10-object container, `download` of one 1 KiB object to /dev/null, each a process from start (5 runs or more) | the built CLI (`npm run build`): `swiftclient stat`, `list`, `download -o /dev/null` | the `swift` CLI: `stat`, `list`, `download -o /dev/null` | `about`, `lsf`, `cat` | `-I` account, GET container, GET object, with a token got beforehand (no auth); `node -e 0` is the runtime's own start |
+| W5: a 1 GiB SLO of 16 segments (uploaded once, not measured) downloaded to a file on /dev/shm; the harness checks the file's MD5 after each run | `SwiftService.download(..., { outFile })` | `swift download -o FILE` | `copyto` (4 streams over 250 MiB) | — |
+| W6: steady state: 2,000 × 1 KiB PUT, GET, DELETE after a 500-object warm-up round, at concurrency 1 and 8, against an in-memory HTTP server (`bench/mem-server.ts`, a process of its own) so only the client's CPU counts | as W1 | as W1 | — | — |
 
 The bare undici variant of W1 is the floor for our per-request CPU: a plain
 `undici.Pool` issuing the same requests with no retry loop, checks or MD5.
@@ -396,14 +520,38 @@ the others took 0.05 s).
 
 Python-swiftclient's `Connection` verifies no MD5 on `put_object` or
 `get_object`; ours does by default, so "ours, checksum off"
-(`checksum: false`) is the like-for-like row for W1 and W2. In W3 the
+(`checksum: false`) is the like-for-like row for W1 and W2. W2 also runs
+python's `swift upload` / `swift download -o /dev/null` of the same file,
+which hash what they send and receive as ours does with checksums on: the
+targets compare our transfer phase's CPU with theirs minus the start-up
+and auth of a `swift stat` (workload S). W2 with "64 KiB chunks" asks for
+`respChunkSize` 65,536 (python: `resp_chunk_size`). In W3 the
 `swift` CLI and our SwiftService both check each segment's MD5 on upload and
 neither can check a large object's download; rclone checks the MD5 of what
 it uploads.
 """
 
 
+HAND_WRITTEN = '<!-- Hand-written from here on: bench/report.py keeps it when it rewrites the file. -->'
+
+
+def hand_written(path):
+    """The hand-written tail of docs/PERFORMANCE.md (design notes), kept across runs."""
+    docs = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'docs', 'PERFORMANCE.md')
+    for candidate in (path, docs):
+        try:
+            with open(candidate) as f:
+                text = f.read()
+        except OSError:
+            continue
+        at = text.find(HAND_WRITTEN)
+        if at >= 0:
+            return '\n' + text[at:].rstrip() + '\n'
+    return ''
+
+
 def write_docs(results, runs, facts, profiles, md_path, svg_path):
+    kept = hand_written(md_path)
     with open(svg_path, 'w') as f:
         f.write(svg_chart(results))
     facts_rows = [
@@ -431,4 +579,4 @@ def write_docs(results, runs, facts, profiles, md_path, svg_path):
         for name, summary in profiles:
             parts += ['### %s' % name, '', '```', summary, '```', '']
     with open(md_path, 'w') as f:
-        f.write('\n'.join(parts).rstrip() + '\n')
+        f.write('\n'.join(parts).rstrip() + '\n' + kept)

@@ -19,10 +19,10 @@ const data = randomBytes(cfg.objectSize ?? 1024);
 const client = new Pool(storageUrl.origin, { connections: conc });
 const base = `${storageUrl.pathname}/${cfg.container}/`;
 
-async function call(method: 'PUT' | 'GET' | 'DELETE', i: number): Promise<void> {
+async function call(method: 'PUT' | 'GET' | 'DELETE', i: number, prefix = 'w1'): Promise<void> {
   const res = await client.request({
     method,
-    path: base + objectName('w1', i),
+    path: base + objectName(prefix, i),
     headers: { 'x-auth-token': token },
     body: method === 'PUT' ? data : null,
   });
@@ -35,6 +35,10 @@ async function call(method: 'PUT' | 'GET' | 'DELETE', i: number): Promise<void> 
   if (res.statusCode < 200 || res.statusCode >= 300) fail(`${method}: ${res.statusCode}`);
 }
 
+if (cfg.warmup) {
+  // steady state (W6): a full round on other objects first, not measured
+  for (const method of ['PUT', 'GET', 'DELETE'] as const) await pool(cfg.warmup, conc, (i) => call(method, i, 'warmup'));
+}
 const phases = [];
 for (const method of ['PUT', 'GET', 'DELETE'] as const) {
   phases.push(

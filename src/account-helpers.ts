@@ -14,7 +14,9 @@ export interface TempUrlKeyOptions extends WriteOptions {
 
 /** Both temp URL keys of an account or container; undefined when not set. */
 export interface TempUrlKeys {
+  /** `Temp-URL-Key`. */
   key: string | undefined;
+  /** `Temp-URL-Key-2` (the second key, for rotation). */
   key2: string | undefined;
 }
 
@@ -69,6 +71,7 @@ export async function getContainerTempUrlKeys(conn: Connection, container: strin
 /** ACL entries (`'.r:*'`, `'.rlistings'`, `'account:user'`, ...), one string comma-separated or a list; null removes the ACL. */
 export type AclInput = string | readonly string[] | null;
 
+/** ACLs to set with {@link setContainerAcl}; `null` removes one, undefined leaves it. */
 export interface ContainerAclInput {
   /** `X-Container-Read`; e.g. `['.r:*', '.rlistings']` for public read with listings. */
   read?: AclInput | undefined;
@@ -78,7 +81,9 @@ export interface ContainerAclInput {
 
 /** A container's ACLs as lists of entries (empty when not set). */
 export interface ContainerAcl {
+  /** `X-Container-Read` entries, e.g. `['.r:*', '.rlistings']`. */
   read: string[];
+  /** `X-Container-Write` entries, e.g. `['test:tester3']`. */
   write: string[];
 }
 

@@ -2,16 +2,27 @@ import { redactUrlQuery } from './util/redact.js';
 
 /** Fields of a {@link ClientException}; all optional except the message. */
 export interface ClientExceptionFields {
+  /** `http` or `https`. */
   httpScheme?: string;
+  /** Host name or address of the server. */
   httpHost?: string;
+  /** Port of the server (`''` when the URL had none). */
   httpPort?: number | string;
+  /** The request path as sent (percent-encoded). */
   httpPath?: string;
+  /** The query string, without `?` (temp URL signatures redacted). */
   httpQuery?: string;
+  /** The HTTP status; none for a network error or bad input. */
   httpStatus?: number;
+  /** The status's reason phrase (`Not Found`). */
   httpReason?: string;
+  /** The storage device, when a server names one (python's `http_device`). */
   httpDevice?: string;
+  /** The response body, as text. */
   httpResponseContent?: string;
+  /** The response headers (lower-case names). */
   httpResponseHeaders?: Record<string, string>;
+  /** The error behind this one (kept as `cause`). */
   cause?: unknown;
 }
 
@@ -40,22 +51,42 @@ export type ClientErrorCode = 'NOT_FOUND' | 'UNAUTHORIZED' | 'NETWORK' | 'TIMEOU
  * single class sees no difference; tell them apart with `instanceof` or `code`.
  */
 export class ClientException extends Error {
+  /** Always `'ClientException'`, subclasses included, as python code expects. */
   override name = 'ClientException';
   /** What kind of failure this is; see {@link ClientErrorCode}. */
   readonly code: ClientErrorCode;
+  /** The message without the URL and status part (python's `msg`), e.g. `'Object GET failed'`. */
   readonly msg: string;
+  /** `http` or `https` (`''` when no request was made). */
   httpScheme: string;
+  /** Host name or address of the server. */
   httpHost: string;
+  /** Port of the server (`''` when the URL had none). */
   httpPort: number | string;
+  /** The request path as sent (percent-encoded), e.g. `/v1/AUTH_test/photos/cat.jpg`. */
   httpPath: string;
+  /** The query string, without `?`; temp URL signatures are redacted. */
   httpQuery: string;
+  /** The HTTP status; undefined for a network error or refused input. */
   httpStatus: number | undefined;
+  /** The status's reason phrase, e.g. `'Not Found'`. */
   httpReason: string;
+  /** The storage device, when a server names one (python's `http_device`). */
   httpDevice: string;
+  /** The response body as text (the message shows its first 60 characters). */
   httpResponseContent: string;
+  /** The response headers (lower-case names); undefined without a response. */
   httpResponseHeaders: Record<string, string> | undefined;
+  /** The server's transaction id (`X-Trans-Id` or `X-Openstack-Request-Id`), to quote to operators. */
   transactionId: string | undefined;
 
+  /**
+   * The message is `msg` followed by the URL, status, reason and a body
+   * excerpt, as python's `ClientException.__str__` lays it out.
+   *
+   * @example
+   * throw new ClientException('Object GET failed', { httpStatus: 503, httpReason: 'Service Unavailable' });
+   */
   constructor(msg: string, fields: ClientExceptionFields = {}) {
     super(msg, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.msg = msg;
@@ -268,6 +299,7 @@ export class ChecksumError extends ClientException {
   /** Name of the object (or segment) whose bytes did not match. */
   readonly object: string | undefined;
 
+  /** Both digests besides the HTTP fields (`httpPath` names the container/object). */
   constructor(msg: string, fields: ChecksumErrorFields) {
     super(msg, fields);
     this.expected = fields.expected;

@@ -5,9 +5,18 @@ import { ClientException } from './errors.js';
 import { headerRecord, type HeadersInput } from './http/headers.js';
 import type { HeadersOptions } from './ops/account.js';
 import type { WriteOptions } from './ops/container.js';
+import { unixSecondsDate } from './native/dates.js';
 
 /** When an object should expire: after a number of seconds, or at a time (Unix seconds or Date). */
-export type Expiry = { deleteAfter: number } | { deleteAt: number | Date };
+export type Expiry =
+  | {
+      /** Seconds from now (whole, > 0): `X-Delete-After`. */
+      deleteAfter: number;
+    }
+  | {
+      /** When to delete: a Unix time in seconds, or a Date: `X-Delete-At`. */
+      deleteAt: number | Date;
+    };
 
 /** The header that sets `expiry`, to merge into `putObject`'s or `postObject`'s headers. */
 export function expiryHeaders(expiry: Expiry): Record<string, string> {
@@ -44,9 +53,7 @@ export async function clearObjectExpiry(conn: Connection, container: string, obj
 
 /** When the object expires, or undefined when it does not. */
 export async function getObjectExpiry(conn: Connection, container: string, obj: string, options: HeadersOptions = {}): Promise<Date | undefined> {
-  const headers = await conn.headObject(container, obj, options);
-  const at = headers['x-delete-at'];
-  return at && /^\d+$/.test(at) ? new Date(Number(at) * 1000) : undefined;
+  return unixSecondsDate((await conn.headObject(container, obj, options))['x-delete-at']);
 }
 
 function wholeSeconds(name: string, value: number): number {

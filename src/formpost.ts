@@ -4,6 +4,12 @@ import { keyBytes, splitPath, type TempUrlDigest } from './tempurl.js';
 import { quote } from './util/quote.js';
 import { parseTimestamp } from './util/py-time.js';
 
+/**
+ * Options of {@link generateFormPost}: where the files go, the key, the limits.
+ *
+ * @example
+ * generateFormPost({ path: '/v1/AUTH_test/uploads/user1-', key, seconds: '1h', maxFileSize: 10 << 20, maxFileCount: 5 });
+ */
 export interface FormPostOptions {
   /**
    * Where the files go: `/v1/AUTH_account/container` or
@@ -50,6 +56,7 @@ export interface FormPost {
   action: string;
   /** Unix time after which the form is refused. */
   expires: string;
+  /** The HMAC-SHA1 (hex) of path, redirect, limits and expiry, as the formpost middleware checks it. */
   signature: string;
   /**
    * The hidden fields, in the order they must precede the file fields:

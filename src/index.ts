@@ -3,12 +3,13 @@ export type { ConnectionOptions, OsOptions } from './options.js';
 export { ClientException, NotFoundError, UnauthorizedError, NetworkError, TimeoutError, ChecksumError } from './errors.js';
 export type { ClientExceptionFields, ClientErrorCode, ChecksumErrorFields } from './errors.js';
 export { Session } from './auth/session.js';
-export type { SessionLike, SessionOptions } from './auth/session.js';
+export type { MaybePromise, SessionLike, SessionOptions } from './auth/session.js';
 export { v1, v2, v3 } from './auth/plugins.js';
 export type {
   AuthPlugin,
   V1PasswordOptions,
   V2PasswordOptions,
+  V2TokenOptions,
   V3ApplicationCredentialOptions,
   V3PasswordOptions,
   V3ScopeOptions,
@@ -22,8 +23,16 @@ export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.
 export type { TransportName, TransportOptions } from './http/transport.js';
 export { setDebugLog } from './http/log.js';
 export type { LogSink } from './http/log.js';
-export type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
-export type { DeleteContainerOptions, GetContainerOptions, ObjectEntry, PutContainerOptions, WriteOptions } from './ops/container.js';
+export type { CallOptions, ContainerEntry, ContainerInfoEntry, GetAccountOptions, HeadersOptions, PostAccountOptions, SubdirEntry } from './ops/account.js';
+export type {
+  DeleteContainerOptions,
+  GetContainerOptions,
+  ObjectEntry,
+  ObjectInfoEntry,
+  PostContainerOptions,
+  PutContainerOptions,
+  WriteOptions,
+} from './ops/container.js';
 export type {
   CopyObjectOptions,
   DeleteObjectOptions,
@@ -33,7 +42,31 @@ export type {
   PutObjectOptions,
 } from './ops/object.js';
 export type { ResponseDict } from './ops/request.js';
+export { accountInfo, containerInfo, objectInfo, metaHeaders, readMeta, toListedContainer, toListObjectsEntry } from './native/index.js';
+export type {
+  AccountInfo,
+  ContainerInfo,
+  InfoBase,
+  ListContainersOptions,
+  ListedContainer,
+  ListedObject,
+  ListedSubdir,
+  ListObjectsEntry,
+  ListObjectsOptions,
+  ManifestInfo,
+  MetaInput,
+  MetaLevel,
+  ObjectInfo,
+  OpenedObject,
+  OpenObjectOptions,
+  PolicyUsage,
+  ProgressListener,
+  StatCallOptions,
+  StatObjectOptions,
+  TransferProgress,
+} from './native/index.js';
 export type { Capabilities } from './ops/capabilities.js';
+export { capabilitiesUrl } from './ops/capabilities.js';
 export { connectionOptionsFromEnv } from './env.js';
 export { quote } from './util/quote.js';
 export {
@@ -136,3 +169,6 @@ export type {
   UploadSegmentResult,
   UploadSource,
 } from './service/index.js';
+export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './service/index.js';
+export { parseSyncLocation } from './service/index.js';
+export type { SyncDeleteFileResult, SyncLocation, SyncOptions, SyncPlanResult, SyncResult } from './service/index.js';

@@ -4,24 +4,37 @@ import type { TransportName } from './http/transport.js';
 
 /** Keystone scoping and endpoint choice, as swiftclient's `os_options`. */
 export interface OsOptions {
+  /** Keystone v2 tenant to scope to, by id (v3: same as `projectId`). */
   tenantId?: string | undefined;
+  /** Keystone v2 tenant to scope to, by name (v3: same as `projectName`). */
   tenantName?: string | undefined;
+  /** Keystone v3 project to scope to, by id. */
   projectId?: string | undefined;
+  /** Keystone v3 project to scope to, by name (needs `projectDomainName` or `projectDomainId`). */
   projectName?: string | undefined;
+  /** Keystone user by id instead of the `user` name. */
   userId?: string | undefined;
+  /** Domain of the user name, by id. */
   userDomainId?: string | undefined;
+  /** Domain of the user name, by name (e.g. `'Default'`). */
   userDomainName?: string | undefined;
+  /** Domain of the project name, by id. */
   projectDomainId?: string | undefined;
+  /** Domain of the project name, by name (e.g. `'Default'`). */
   projectDomainName?: string | undefined;
   /** 'password' | 'v2password' | 'v3password' | 'v3applicationcredential'. */
   authType?: string | undefined;
+  /** Keystone application credential id (with `authType: 'v3applicationcredential'`). */
   applicationCredentialId?: string | undefined;
+  /** Application credential name; needs the user (`user`/`userId` and its domain). */
   applicationCredentialName?: string | undefined;
+  /** Application credential secret. */
   applicationCredentialSecret?: string | undefined;
   /** @default 'object-store' */
   serviceType?: string | undefined;
   /** 'public' | 'internal' | 'admin' (or 'publicURL' etc.). @default 'public' */
   endpointType?: string | undefined;
+  /** Catalog region to pick the endpoint from; default: the first region offering `serviceType`. */
   regionName?: string | undefined;
   /** Storage URL that overrides the catalog's. */
   objectStorageUrl?: string | undefined;
@@ -29,7 +42,9 @@ export interface OsOptions {
   authToken?: string | undefined;
   /** Credentials of a service user whose token goes in X-Service-Token. */
   serviceUsername?: string | undefined;
+  /** Project of the service user (its domains are the main user's). */
   serviceProjectName?: string | undefined;
+  /** Password of the service user. */
   serviceKey?: string | undefined;
 }
 
@@ -45,6 +60,13 @@ export interface ConnectionOptions {
   authVersion?: string | number | undefined;
   /** Copied into osOptions.tenantName. */
   tenantName?: string | undefined;
+  /**
+   * Keystone scoping and endpoint choice (python's `os_options`).
+   *
+   * @example
+   * new Connection({ authUrl: 'https://keystone.example.com/v3', user: 'alice', key: 'secret', authVersion: '3',
+   *   osOptions: { projectName: 'demo', projectDomainName: 'Default', userDomainName: 'Default', regionName: 'RegionOne' } });
+   */
   osOptions?: OsOptions | undefined;
   /** Storage URL to use without authenticating; survives re-auth. */
   preauthUrl?: string | undefined;

@@ -7,8 +7,11 @@ import type { CallOptions } from './ops/account.js';
 import type { ResponseDict } from './ops/request.js';
 import { quote, unquote } from './util/quote.js';
 
+/** What a symlink points at. */
 export interface SymlinkTarget {
+  /** The target's container. */
   container: string;
+  /** The target object's name. */
   object: string;
   /** Another account (`AUTH_other`) for a cross-account link. @default the link's account */
   account?: string | undefined;
@@ -24,6 +27,7 @@ export interface CreateSymlinkOptions extends CallOptions {
   headers?: HeadersInput | undefined;
   /** The link's own Content-Type. @default 'application/symlink', or the target's for a static link */
   contentType?: string | undefined;
+  /** Filled with the status, reason and headers of the PUT. */
   responseDict?: ResponseDict | undefined;
 }
 
@@ -48,7 +52,9 @@ export function symlinkHeaders(target: SymlinkTarget): Record<string, string> {
 
 /** What a symlink points at, as read with `?symlink=get`. */
 export interface SymlinkInfo {
+  /** The target's container. */
   container: string;
+  /** The target object's name. */
   object: string;
   /** Present for links created with an explicit account (Swift also reports it for same-account links it filled in). */
   account: string | undefined;
@@ -66,8 +72,15 @@ export interface SymlinkInfo {
  */
 export async function readSymlink(conn: Connection, container: string, name: string, options: CallOptions = {}): Promise<SymlinkInfo> {
   const headers = await conn.headObject(container, name, { ...options, queryString: 'symlink=get' });
+  const info = symlinkOf(headers);
+  if (!info) throw new ClientException(`Object ${container}/${name} is not a symlink`);
+  return info;
+}
+
+/** The symlink described by an object's own headers (read with `?symlink=get`), or undefined when it is none. */
+export function symlinkOf(headers: ResponseHeaders): SymlinkInfo | undefined {
   const raw = headers['x-symlink-target'];
-  if (!raw) throw new ClientException(`Object ${container}/${name} is not a symlink`);
+  if (!raw) return undefined;
   const decoded = unquote(raw);
   const slash = decoded.indexOf('/');
   const bytes = headers['x-symlink-target-bytes'];

@@ -9,6 +9,12 @@ const DIGESTS: readonly string[] = ['sha1', 'sha256', 'sha512'];
 const STANDARD_METHODS: readonly string[] = ['GET', 'PUT', 'HEAD', 'POST', 'DELETE'];
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/**
+ * Options of {@link generateTempUrl} (python's `generate_temp_url` keyword arguments).
+ *
+ * @example
+ * generateTempUrl('/v1/AUTH_test/photos/', '1d', key, 'GET', { prefix: true, ipRange: '10.0.0.0/8' });
+ */
 export interface TempUrlOptions {
   /**
    * `seconds` is a Unix time at which the URL expires, not a duration.
@@ -38,9 +44,11 @@ export interface TempUrlOptions {
 export interface TempUrlParts {
   /** The path as given (and signed). */
   path: string;
+  /** `temp_url_sig`: the HMAC, hex, or `<digest>:<base64>` for sha512. */
   signature: string;
   /** `temp_url_expires` as it appears in the URL. */
   expires: string;
+  /** `temp_url_ip_range` when restricted to an address range. */
   ipRange: string | undefined;
   /** `temp_url_prefix` (the last path segment) when prefix-based. */
   prefix: string | undefined;

@@ -79,7 +79,9 @@ export async function deleteObjectVersion(
   await conn.deleteObject(container, obj, { ...options, queryString: versionQuery(versionId) });
 }
 
+/** Options of {@link restoreObjectVersion}. */
 export interface RestoreVersionOptions extends CallOptions {
+  /** Filled with the status, reason and headers of the copy that restores the version. */
   responseDict?: ResponseDict | undefined;
 }
 
@@ -119,7 +121,9 @@ export async function restoreObjectVersion(
  */
 export type LegacyVersioningMode = 'stack' | 'history';
 
+/** A container's legacy versioning (`X-Versions-Location` / `X-History-Location`). */
 export interface LegacyVersioning {
+  /** `'stack'` (X-Versions-Location: a delete restores the previous version) or `'history'` (X-History-Location: a delete archives). */
   mode: LegacyVersioningMode;
   /** The archive container. */
   location: string;
@@ -146,7 +150,11 @@ export async function removeVersionsLocation(conn: Connection, container: string
 
 /** The container's legacy versioning setting, or undefined when off. */
 export async function getVersionsLocation(conn: Connection, container: string, options: HeadersOptions = {}): Promise<LegacyVersioning | undefined> {
-  const headers = await conn.headContainer(container, options);
+  return legacyVersioningOf(await conn.headContainer(container, options));
+}
+
+/** The legacy versioning setting in a container's headers, or undefined when off. */
+export function legacyVersioningOf(headers: ResponseHeaders): LegacyVersioning | undefined {
   if (headers['x-history-location']) return { mode: 'history', location: unquote(headers['x-history-location']) };
   if (headers['x-versions-location']) return { mode: 'stack', location: unquote(headers['x-versions-location']) };
   return undefined;

@@ -2,22 +2,31 @@ import { ClientException } from '../errors.js';
 
 /** One endpoint of a service in a Keystone catalog, normalised across v2/v3. */
 export interface CatalogEndpoint {
+  /** Who the endpoint is for (v2's `publicURL` etc. are mapped to these). */
   interface: 'public' | 'internal' | 'admin';
+  /** The region id, when the catalog names one. */
   region: string | undefined;
+  /** The endpoint URL (for Swift: the storage URL, account included). */
   url: string;
 }
 
+/** One service of a Keystone catalog. */
 export interface CatalogService {
+  /** The service type, e.g. `'object-store'`. */
   type: string;
+  /** The service name, e.g. `'swift'`, when the catalog gives one. */
   name: string | undefined;
+  /** Its endpoints, one per interface and region. */
   endpoints: CatalogEndpoint[];
 }
 
 /** What an authentication produced. */
 export interface AccessInfo {
+  /** The token to send as `X-Auth-Token`. */
   token: string;
   /** When the token stops working, if the server said. */
   expiresAt: Date | undefined;
+  /** The service catalog (empty for v1 auth). */
   catalog: CatalogService[];
   /** Storage URL given directly (v1 auth); otherwise taken from the catalog. */
   storageUrl?: string | undefined;
@@ -25,9 +34,11 @@ export interface AccessInfo {
 
 /** Endpoint filter, as keystoneauth's `get_endpoint`. */
 export interface EndpointFilter {
+  /** The service type to look for. @default 'object-store' */
   serviceType?: string | undefined;
   /** 'public' | 'internal' | 'admin', or the v2 spellings 'publicURL' etc. */
   interface?: string | undefined;
+  /** Only endpoints of this region; default: the first endpoint that matches otherwise. */
   regionName?: string | undefined;
 }
 

@@ -13,6 +13,7 @@ export type Chunk = string | Uint8Array;
 export interface ReplayableSource {
   /** Size in bytes, when known (sent as Content-Length). */
   readonly size?: number | undefined;
+  /** Produces the bytes from the start, for the first try and each retry. */
   open(): Chunk | AsyncIterable<Chunk> | Iterable<Chunk> | Promise<Chunk | AsyncIterable<Chunk> | Iterable<Chunk>>;
 }
 
@@ -144,6 +145,8 @@ export class PreparedBody {
   sourceFailure: { error: unknown } | undefined;
   /** Attempts opened so far: a stale attempt's late failure is not this one's. */
   private openings = 0;
+  /** Told this attempt's bytes sent as the transport takes each chunk (upload progress). */
+  onSent: ((bytes: number) => void) | undefined;
 
   private constructor(
     private readonly factory: () => Promise<Buffer | AsyncIterable<Chunk> | Iterable<Chunk>>,
@@ -233,6 +236,8 @@ export class PreparedBody {
     } catch (err) {
       throw this.failedSource(attempt, err);
     }
+    // Progress needs a Buffer sent in steps, not in one write.
+    if (Buffer.isBuffer(source) && this.onSent) source = slices(source, PROGRESS_STEP);
     if (Buffer.isBuffer(source)) {
       this.sent = source.length;
       if (this.hashing) this.digestHex = createHash('md5').update(source).digest('hex');
@@ -272,6 +277,8 @@ export class PreparedBody {
         sent += chunk.length;
         if (current()) this.sent = sent;
         yield chunk;
+        // Here once the transport asks for more, i.e. has taken this chunk.
+        if (current()) this.onSent?.(sent);
         if (this.limit !== undefined && sent >= this.limit) break;
       }
     } catch (err) {
@@ -285,6 +292,13 @@ export class PreparedBody {
     }
     if (current()) this.digestHex = hash?.digest('hex');
   }
+}
+
+/** Step of a Buffer upload with a progress listener. */
+const PROGRESS_STEP = 256 * 1024;
+
+function* slices(buffer: Buffer, size: number): Iterable<Buffer> {
+  for (let at = 0; at < buffer.length; at += size) yield buffer.subarray(at, at + size);
 }
 
 function normalizeStream(value: unknown): AsyncIterable<Chunk> | Iterable<Chunk> {

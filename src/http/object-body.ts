@@ -3,6 +3,7 @@ import { BadAnswerError, NetworkError, urlFields } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
 import { checkDigest, downloadDigest, md5 } from './integrity.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
+import { toWebStream } from './web-stream.js';
 
 /**
  * Re-opens the object from a byte offset (Range + If-Match), counting
@@ -27,7 +28,10 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   private readonly hash: Hash | undefined;
   /** The MD5 the whole body must have, when it is checked. */
   private readonly digest: string | undefined;
+  /** Told the bytes received so far after each network chunk (download progress). */
+  onProgress: ((bytes: number) => void) | undefined;
 
+  /** @internal Made by getObject and openObject, never by callers. */
   constructor(
     response: HttpResponse,
     private readonly chunkSize: number,
@@ -134,6 +138,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     while (this.pendingBytes < want && !this.ended) {
       const chunk = await this.nextChunk();
       if (!chunk) break;
+      this.onProgress?.(this.bytesRead);
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
     }
@@ -150,6 +155,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     return out;
   }
 
+  /** Yields the body in chunks of at most `respChunkSize` bytes; resumes a dropped connection. */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     try {
       for (;;) {
@@ -159,6 +165,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
         if (this.pendingBytes === 0) {
           const chunk = this.ended ? undefined : await this.nextChunk();
           if (!chunk) return;
+          this.onProgress?.(this.bytesRead);
           this.pending = [chunk];
           this.pendingBytes = chunk.length;
         }
@@ -167,6 +174,29 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     } finally {
       if (!this.ended) this.close();
     }
+  }
+
+  /** The rest of the body as bytes (buffered: for large objects iterate or use `toWeb()`). */
+  async bytes(): Promise<Buffer> {
+    return this.read();
+  }
+
+  /** The rest of the body decoded as UTF-8 (a byte order mark dropped, as `fetch` does). */
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.read());
+  }
+
+  /** The rest of the body parsed as JSON; rejects with a SyntaxError when it is not JSON. */
+  async json<T = unknown>(): Promise<T> {
+    return JSON.parse(await this.text()) as T;
+  }
+
+  /**
+   * The rest of the body as a web `ReadableStream`, pulled from the network
+   * only as it is read (bounded memory); cancelling it closes the body.
+   */
+  toWeb(): ReadableStream<Uint8Array> {
+    return toWebStream(this);
   }
 
   /** Stops the download and releases the connection. */

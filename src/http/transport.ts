@@ -47,6 +47,7 @@ export interface TransportOptions extends PoolOptions {
   insecure?: boolean | undefined;
   /** Client certificate (PEM path) and its key. */
   cert?: string | undefined;
+  /** The client certificate's key (PEM path). */
   certKey?: string | undefined;
 }
 

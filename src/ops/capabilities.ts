@@ -2,7 +2,10 @@ import { ClientException } from '../errors.js';
 import { readJson, send, type OpContext } from './request.js';
 
 /** The cluster's `/info` document. */
-export type Capabilities = Record<string, Record<string, unknown> | undefined> & { swift?: Record<string, unknown> };
+export type Capabilities = Record<string, Record<string, unknown> | undefined> & {
+  /** The core section: `max_file_size`, `container_listing_limit`, `policies`, `version`, ... */
+  swift?: Record<string, unknown>;
+};
 
 /** Maps a storage URL (or any cluster URL) to its `/info` URL, as swiftclient does. */
 export function capabilitiesUrl(base: string): string {

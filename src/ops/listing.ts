@@ -1,9 +1,9 @@
 import type { ResponseHeaders } from '../http/headers.js';
 
 interface ListingEntry {
-  name?: string;
-  subdir?: string;
-  version_id?: string;
+  name?: string | undefined;
+  subdir?: string | undefined;
+  version_id?: string | undefined;
 }
 
 /** Progress of a listing; kept across retries so a retry resumes, not restarts. */

@@ -7,22 +7,36 @@ import { urlFields } from '../errors.js';
 import { quote } from '../util/quote.js';
 import type { CallOptions } from './account.js';
 import type { WriteOptions } from './container.js';
+import { withMeta, type MetaInput } from '../native/meta.js';
+import type { ProgressListener } from '../native/progress.js';
 import { objectPath, withQuery } from './paths.js';
 import { discard, readAll, send, type OpContext } from './request.js';
 
+/** Options of `headObject` (python's `head_object`). */
 export interface HeadObjectOptions extends CallOptions {
+  /** Extra request headers (e.g. `'x-newest': 'true'`). */
   headers?: HeadersInput | undefined;
+  /** A raw query string for the request, without `?` (e.g. `'version-id=...'`). */
   queryString?: string | undefined;
 }
 
+/** Options of `getObject` (python's `get_object`). */
 export interface GetObjectOptions extends HeadObjectOptions {
-  /** When > 0, resolve with a streaming body yielding chunks of at most this size. */
+  /** When > 0, resolve with a streaming body yielding chunks of at most this many bytes. @default 0 (the whole body as one Buffer) */
   respChunkSize?: number | undefined;
+  /** Filled with the response's status, reason and headers (python's `response_dict`). */
   responseDict?: WriteOptions['responseDict'];
   /** Check the body's MD5 against the ETag for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
+  /**
+   * Told the bytes received as the body comes in (see `ProgressListener`).
+   * Without `respChunkSize` the body is then read as a stream into the
+   * Buffer, so a dropped connection is resumed rather than restarted.
+   */
+  onProgress?: ProgressListener | undefined;
 }
 
+/** Options of `putObject` (python's `put_object`). */
 export interface PutObjectOptions extends WriteOptions {
   /** Bytes to send; also limits how much is read from a stream. */
   contentLength?: number | undefined;
@@ -32,24 +46,51 @@ export interface PutObjectOptions extends WriteOptions {
   chunkSize?: number | undefined;
   /** Wins over a Content-Type in `headers`. */
   contentType?: string | undefined;
+  /** Request headers: metadata (`x-object-meta-*`), `x-delete-after`, ... */
   headers?: HeadersInput | undefined;
+  /** A raw query string for the request, without `?` (e.g. `'multipart-manifest=put'`). */
   queryString?: string | undefined;
   /** Compare the returned ETag with the MD5 sent, for this call. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
+  /** Told the bytes sent as the transport takes them (see `ProgressListener`). */
+  onProgress?: ProgressListener | undefined;
+  /**
+   * User metadata, sent as `X-Object-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
 }
 
-export interface PostObjectOptions extends WriteOptions {}
+/** Options of `postObject` (python's `post_object`). */
+export interface PostObjectOptions extends WriteOptions {
+  /**
+   * User metadata, sent as `X-Object-Meta-<name>` headers (names lower-cased;
+   * a name in both `meta` and `headers`: `meta` wins). Names must be HTTP
+   * tokens and are refused before sending otherwise. A POST replaces ALL of the
+   * object's user metadata, as Swift does: names not given here (or in
+   * `headers`) are removed, so pass every name that must survive.
+   * @example { meta: { owner: 'ünï', project: 'apollo' } }
+   */
+  meta?: MetaInput | undefined;
+}
 
+/** Options of `copyObject` (python's `copy_object`). */
 export interface CopyObjectOptions extends WriteOptions {
   /** `/container/object`; default: the source itself (in-place copy). */
   destination?: string | undefined;
+  /** Request headers: metadata for the copy (merged over the source's unless `freshMetadata`). */
   headers?: HeadersInput | undefined;
   /** Start from no user metadata instead of the source's. */
   freshMetadata?: boolean | undefined;
 }
 
+/** Options of `deleteObject` (python's `delete_object`). */
 export interface DeleteObjectOptions extends WriteOptions {
+  /** Extra request headers. */
   headers?: HeadersInput | undefined;
+  /** A raw query string, without `?` (e.g. `'multipart-manifest=delete'` removes an SLO's segments too). */
   queryString?: string | undefined;
 }
 
@@ -99,7 +140,7 @@ export async function getObjectBuffer(
 }
 
 export function putObjectHeaders(opts: PutObjectOptions, body: PreparedBody): Record<string, string> {
-  const headers = mergeHeaders(opts.headers);
+  const headers = mergeHeaders(withMeta(opts.headers, opts.meta, 'object'));
   // Through mergeHeaders too, so CR/LF in these options is refused like any header.
   const extra: Record<string, string> = {};
   if (opts.etag) extra.etag = parseEtag(opts.etag);
@@ -133,8 +174,8 @@ export async function putObject(
   return etag;
 }
 
-export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, _opts: PostObjectOptions): Promise<void> {
-  const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(headers) });
+export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, opts: PostObjectOptions): Promise<void> {
+  const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(withMeta(headers, opts.meta, 'object')) });
   await discard(res, 'POST', ctx.signal);
 }
 

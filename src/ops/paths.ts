@@ -1,5 +1,6 @@
 import { ClientException } from '../errors.js';
 import { mergeHeaders, type HeadersInput } from '../http/headers.js';
+import { metaHeaders, type MetaInput } from '../native/meta.js';
 import { hasLoneSurrogate, quote, requoteQuery } from '../util/quote.js';
 
 const NO_UTF8 = 'holds a lone surrogate, which has no UTF-8 form';
@@ -56,5 +57,7 @@ export function precheck<O extends object>(
   if (obj !== undefined) objectPath(cont as string, obj);
   else if (cont !== undefined) containerPath(cont);
   mergeHeaders(...(headerSets(o) as Array<HeadersInput | undefined>));
+  // The level only names the header prefix: the checks are the same for all three.
+  metaHeaders((o as { meta?: MetaInput | undefined }).meta, 'object');
   return o;
 }

@@ -5,8 +5,11 @@ import { networkError, nextBodyChunk, type HttpResponse, type Transport } from '
 
 /** The response facts swiftclient stores in a caller's `response_dict`. */
 export interface ResponseDict {
+  /** The HTTP status of the last attempt. */
   status?: number;
+  /** Its reason phrase. */
   reason?: string;
+  /** Its response headers (lower-case names). */
   headers?: ResponseHeaders;
   /** One entry per attempt, oldest first. */
   responseDicts?: ResponseDict[];

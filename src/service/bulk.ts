@@ -3,7 +3,7 @@ import type { ResponseDict } from '../ops/request.js';
 import { quote, unquote } from '../util/quote.js';
 import type { Call } from './context.js';
 import { SwiftError, toError } from './errors.js';
-import { containerPages } from './list.js';
+import { containerPages } from '../native/pages.js';
 import { attemptsOf } from './options.js';
 import type { DeleteObjectResult, DeleteResult } from './types.js';
 

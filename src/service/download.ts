@@ -9,10 +9,12 @@ import type { ResponseDict } from '../ops/request.js';
 import { roomFor, schedule, startCall, type Call, type ServiceHandle } from './context.js';
 import { SwiftError, toError } from './errors.js';
 import { chunkData, fileMd5, isIdentical } from './identical.js';
-import { accountPages, containerPages, notFound } from './list.js';
+import { accountPages, containerPages } from '../native/pages.js';
+import { notFound } from './list.js';
 import { attemptsOf, isTrue, mergeOptions, now, splitHeaders } from './options.js';
 import { DIR_MARKER_TYPES, joinPath } from './naming.js';
 import { Progress } from './progress.js';
+import { downloadResumable, partialPaths, resumable } from './resume-download.js';
 import type { DownloadObjectResult, DownloadOptions } from './types.js';
 
 type Call_ = Call<DownloadObjectResult>;
@@ -38,7 +40,8 @@ export async function* download(
     if (container === undefined) {
       if (!o.yesAll) return;
       try {
-        for await (const page of accountPages(call.conn, { headers: splitHeaders(o.headers), signal: call.signal })) {
+        // python lists the account with the same prefix and marker as each container
+        for await (const page of accountPages(call.conn, { prefix: o.prefix, marker: o.marker, headers: splitHeaders(o.headers), signal: call.signal })) {
           const names = page.map((c) => c.name).filter((n): n is string => n !== undefined);
           for (const name of o.shuffle ? shuffled(names) : names) {
             if (!(await downloadContainer(call, o, name, true))) return;
@@ -151,6 +154,13 @@ async function downloadObject(
       } else {
         got = first;
       }
+    } else if (resumable(o, outFile, path, reqHeaders)) {
+      const file = outFile ?? path;
+      const out = await downloadResumable(call, o, container, obj, file, partialPaths(file, utf8Prefix), rd);
+      Object.assign(res, { success: true, headersReceipt: now(), headers: out.headers, readLength: out.bytes, bytes: out.bytes, finishTime: now() });
+      if (out.reused > 0) res.reusedBytes = out.reused;
+      res.attempts = attemptsOf(rd);
+      return res;
     } else {
       got = await get(versionQuery);
     }
@@ -294,7 +304,7 @@ function contentTypeOf(headers: ResponseHeaders): string {
 }
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes (file names are limited in bytes). */
-function utf8Prefix(text: string, maxBytes: number): string {
+export function utf8Prefix(text: string, maxBytes: number): string {
   let bytes = 0;
   let end = 0;
   for (const char of text) {

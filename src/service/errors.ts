@@ -2,9 +2,13 @@ import { NotFoundError } from '../errors.js';
 
 /** Where a {@link SwiftError} happened and what caused it. */
 export interface SwiftErrorDetails {
+  /** The container concerned. */
   container?: string | undefined;
+  /** The object concerned. */
   object?: string | undefined;
+  /** The segment concerned (its index or name), for a large object. */
   segment?: number | string | undefined;
+  /** The error behind this one (kept as `cause`). */
   cause?: unknown;
 }
 
@@ -14,13 +18,23 @@ export interface SwiftErrorDetails {
  * `ClientException` from the server or the network, which is passed through
  * unchanged. A checksum that does not match is a `ChecksumError` (a
  * `ClientException`) with python's message.
+ *
+ * @example
+ * for await (const r of swift.upload('c', ['/missing/file'])) {
+ *   if (r.error instanceof SwiftError) console.error(r.error.object, r.error.message);
+ * }
  */
 export class SwiftError extends Error {
+  /** Always `'SwiftError'`. */
   override name = 'SwiftError';
+  /** The container concerned, if any. */
   readonly container: string | undefined;
+  /** The object concerned, if any. */
   readonly object: string | undefined;
+  /** The segment concerned (index or name), if any. */
   readonly segment: number | string | undefined;
 
+  /** The message gets ` container:<c>`, ` object:<o>` and ` segment:<s>` appended, as python's `str(SwiftError)`. */
   constructor(message: string, details: SwiftErrorDetails = {}) {
     super(describe(message, details), details.cause === undefined ? undefined : { cause: details.cause });
     this.container = details.container;

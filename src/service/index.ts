@@ -39,3 +39,6 @@ export type {
   UploadSegmentResult,
   UploadSource,
 } from './types.js';
+export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './cleanup.js';
+export { parseSyncLocation } from './sync.js';
+export type { SyncDeleteFileResult, SyncLocation, SyncOptions, SyncPlanResult, SyncResult } from './sync.js';

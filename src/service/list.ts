@@ -2,52 +2,10 @@ import pLimit from 'p-limit';
 import type { Connection } from '../connection.js';
 import type { ContainerEntry } from '../ops/account.js';
 import type { ObjectEntry } from '../ops/container.js';
+import { accountPages, containerPages } from '../native/pages.js';
 import { isMissing, SwiftError, toError } from './errors.js';
 import { splitHeaders, threads } from './options.js';
 import type { ListOptions, ListResult } from './types.js';
-
-export interface PageOptions {
-  prefix?: string | undefined;
-  delimiter?: string | undefined;
-  marker?: string | undefined;
-  versions?: boolean | undefined;
-  headers?: Record<string, string> | undefined;
-  signal?: AbortSignal | undefined;
-}
-
-/** The pages of a container listing, following markers until an empty page. */
-export async function* containerPages(conn: Connection, container: string, o: PageOptions = {}): AsyncGenerator<ObjectEntry[]> {
-  let marker = o.marker;
-  let versionMarker: string | undefined;
-  for (;;) {
-    const [, items] = await conn.getContainer(container, {
-      marker,
-      versionMarker,
-      prefix: o.prefix,
-      delimiter: o.delimiter,
-      headers: o.headers,
-      queryString: o.versions ? 'versions=true' : undefined,
-      signal: o.signal,
-    });
-    if (items.length === 0) return;
-    yield items;
-    const last = items[items.length - 1] as ObjectEntry;
-    marker = last.name ?? last.subdir;
-    versionMarker = last.version_id;
-  }
-}
-
-/** The pages of the account listing. */
-export async function* accountPages(conn: Connection, o: PageOptions = {}): AsyncGenerator<ContainerEntry[]> {
-  let marker = o.marker;
-  for (;;) {
-    const [, items] = await conn.getAccount({ marker, prefix: o.prefix, delimiter: o.delimiter, headers: o.headers, signal: o.signal });
-    if (items.length === 0) return;
-    yield items;
-    const last = items[items.length - 1] as ContainerEntry;
-    marker = last.name ?? last.subdir;
-  }
-}
 
 /** Every entry of a container under `prefix`. */
 export async function listAll(conn: Connection, container: string, prefix: string, signal: AbortSignal): Promise<ObjectEntry[]> {

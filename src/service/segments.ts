@@ -15,6 +15,7 @@ import {
   type ManifestSegment,
 } from './naming.js';
 import { countedSource, type Progress } from './progress.js';
+import { holdsRange, storedSegments, type ListedSegment } from './resume-upload.js';
 import type { DeleteSegmentResult, UploadResult, UploadSegmentResult } from './types.js';
 
 /** What the large-object code needs to know about one upload. */
@@ -36,6 +37,8 @@ export interface LargeUpload {
   leaveSegments?: boolean | undefined;
   /** Segment paths (`container/name`) whose PUT was sent: after an abort, the server may have stored any of them. */
   sent?: Set<string> | undefined;
+  /** Reuse segments a previous run of the same upload stored (see resume-upload.ts). */
+  resume?: boolean | undefined;
 }
 
 /** A segment that is stored: where, its ETag and size. */
@@ -74,6 +77,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
   // After a failure the segments not yet started are skipped: the upload is lost anyway.
   let broken = false;
   const jobs: Array<Promise<UploadSegmentResult>> = [];
+  const previousRun = up.resume === false ? new Map<string, ListedSegment>() : await storedSegments(call, up, size);
   // Queued a few at a time, so that a DLO of a million segments is not a million queued closures.
   const window = 2 * call.segmentLimit.concurrency;
   for (let index = 0, start = 0; start < size; index += 1, start += up.segmentSize) {
@@ -84,6 +88,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
     jobs.push(
       call.segmentLimit(async () => {
         if (broken) return skippedSegment(up, segment, name, length);
+        if (await holdsRange(previousRun.get(name), path, at, length, call.signal)) return reusedSegment(call, up, segment, name, length, previousRun);
         const source = () => countedSource(rangeSource(path, at, length), up.progress, segment);
         const result = await putSegment(call, up, segment, name, length, source);
         if (!result.success) broken = true;
@@ -165,6 +170,14 @@ function segmentResult(up: LargeUpload, index: number, name: string, length: num
     segmentLocation: `/${up.segmentContainer}/${name}`,
     logLine: `${up.obj} segment ${index}`,
   };
+}
+
+/** The result of a segment a previous run stored and this one reuses (reported, status 'reused'). */
+function reusedSegment(call: Call<UploadResult>, up: LargeUpload, index: number, name: string, length: number, stored: Map<string, ListedSegment>): UploadSegmentResult {
+  const result: UploadSegmentResult = { ...segmentResult(up, index, name, length), success: true, status: 'reused', segmentEtag: stored.get(name)?.hash, attempts: 0 };
+  up.progress.add(index, length);
+  if (!call.signal.aborted) call.runner.emit(result);
+  return result;
 }
 
 /** The result of a segment not uploaded because another one failed (not reported). */

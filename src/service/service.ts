@@ -2,6 +2,7 @@ import { Connection } from '../connection.js';
 import type { Capabilities } from '../ops/capabilities.js';
 import type { ConnectionOptions } from '../options.js';
 import type { ServiceHandle } from './context.js';
+import { cleanup, type CleanupOptions, type CleanupResult } from './cleanup.js';
 import { copy } from './copy.js';
 import { deleteItems } from './delete.js';
 import { download } from './download.js';
@@ -10,6 +11,7 @@ import { list } from './list.js';
 import { mergeOptions, now } from './options.js';
 import { post } from './post.js';
 import { stat } from './stat.js';
+import { sync, type SyncOptions, type SyncResult } from './sync.js';
 import { upload } from './upload.js';
 import { untilAborted } from '../util/abort.js';
 import type {
@@ -61,6 +63,8 @@ export class SwiftService implements ServiceHandle {
   readonly #capabilities = new Map<string, Promise<CapabilitiesResult>>();
 
   /**
+   * Makes a service over one Connection; nothing is sent until the first call.
+   *
    * @param connection a Connection to share, or the options to build one (closed by `close()`)
    * @param defaults python's service `options`: defaults for every call
    */
@@ -93,6 +97,41 @@ export class SwiftService implements ServiceHandle {
    */
   delete(container?: string, objects?: ReadonlyArray<string | DeleteObject>, options?: DeleteOptions): AsyncGenerator<DeleteResult, void, undefined> {
     return deleteItems(this, this.defaults, container, objects, options);
+  }
+
+  /**
+   * Finds segments no SLO or DLO manifest of the account uses (orphans of
+   * uploads that died) and manifests whose segments are missing; deletes
+   * the orphans older than `olderThan` seconds (default one day) unless
+   * `dryRun`. With `container`, only the segments of `<container>_segments`,
+   * of the containers its manifests use, and of `container` itself.
+   *
+   * ```ts
+   * for await (const r of swift.cleanup('backups', { dryRun: true })) console.log(r.action, r.container, r.object, r.status);
+   * ```
+   */
+  cleanup(container?: string, options?: CleanupOptions): AsyncGenerator<CleanupResult, void, undefined> {
+    return cleanup(this, this.defaults, container, options);
+  }
+
+  /**
+   * Mirrors a local directory to a container (or a prefix of it), or back:
+   * `source` and `destination` are a local path and
+   * `swift://container[/prefix]`, either way round. New or changed files
+   * (size, then MD5; per segment or by stored mtime for large objects) are
+   * transferred by `upload`/`download` (so large files go as segments and
+   * interrupted transfers resume); what the destination has beyond the
+   * source is deleted only with `delete`. `dryRun` yields the plan
+   * (`sync_plan` results) and changes nothing. A second run transfers nothing.
+   *
+   * ```ts
+   * for await (const r of swift.sync('/srv/site', 'swift://www/site', { delete: true, segmentSize: '64M' })) {
+   *   if (!r.success) console.error(r.action, r.object, r.error);
+   * }
+   * ```
+   */
+  sync(source: string, destination: string, options?: SyncOptions): AsyncGenerator<SyncResult, void, undefined> {
+    return sync(this, this.defaults, source, destination, options);
   }
 
   /** Server-side copies of objects of `container` (see `destination`). */
@@ -154,5 +193,15 @@ export class SwiftService implements ServiceHandle {
   /** Releases the connection's sockets when the service created it. */
   async close(): Promise<void> {
     if (this.#ownsConnection) await this.connection.close();
+  }
+
+  /**
+   * `await using swift = new SwiftService(...)` closes like `close()` when
+   * the block ends (the connection's sockets, when the service created it).
+   * @example
+   * { await using swift = new SwiftService({ authUrl, user, key }); for await (const r of swift.list()) console.log(r); }
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -15,10 +15,15 @@ export type HeaderPairs =
 
 /** A transfer's progress; `bytesTotal` is undefined for streams of unknown length. */
 export interface ProgressEvent {
+  /** Which transfer this is. */
   action: 'upload' | 'download';
+  /** The object's container. */
   container: string;
+  /** The object's name. */
   object: string;
+  /** Bytes of this object sent or written so far. */
   bytesDone: number;
+  /** The object's size in bytes, when known. */
   bytesTotal: number | undefined;
 }
 
@@ -42,6 +47,7 @@ export interface CommonOptions extends ThreadOptions {
   failFast?: boolean | undefined;
 }
 
+/** Options of `SwiftService.upload` (python's `upload` options). */
 export interface UploadOptions extends CommonOptions {
   /** Object metadata (sent as `X-Object-Meta-<name>`). */
   meta?: HeaderPairs | undefined;
@@ -65,6 +71,16 @@ export interface UploadOptions extends CommonOptions {
   checksum?: boolean | undefined;
   /** Upload `null` sources as directory markers. @default false */
   dirMarker?: boolean | undefined;
+  /**
+   * Resume a segmented file upload that an earlier run (this client's or
+   * python's `swift upload`, killed or failed) left half done: one listing
+   * of the segment names finds the segments already stored, and each one
+   * whose size and MD5 equal the file's byte range is reused instead of
+   * sent again. The names carry the file's mtime and size, so a changed file
+   * starts afresh. Streams (no stable identity) always start afresh.
+   * `false` sends every segment without looking. @default true
+   */
+  resume?: boolean | undefined;
   /** Called as bytes of each object are sent. Exceptions it throws are ignored. */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
@@ -80,18 +96,23 @@ export type UploadSource =
 
 /** One upload with its own name and options (python's `SwiftUploadObject`). */
 export interface UploadObject {
+  /**
+   * What to upload: a local path (file or directory), bytes, a stream, or `null` (an empty object, or a directory marker with `dirMarker`).
+   */
   source: UploadSource;
   /** Required unless `source` is a path; for a directory, replaces the directory's path in every name. */
   objectName?: string | undefined;
+  /** Options for this object only, over the call's. */
   options?: UploadObjectOptions | undefined;
 }
 
 /** Options one object of an upload may override. */
 export type UploadObjectOptions = Pick<
   UploadOptions,
-  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker'
+  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker' | 'resume'
 >;
 
+/** Options of `SwiftService.download` (python's `download` options). */
 export interface DownloadOptions extends CommonOptions {
   /** With no container: download every container (paths become `<container>/<object>`). @default false */
   yesAll?: boolean | undefined;
@@ -121,8 +142,18 @@ export interface DownloadOptions extends CommonOptions {
   respChunkSize?: number | undefined;
   /** Called as bytes of each object are written. Exceptions it throws are ignored. */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * Keep the partial file of a download that fails or is killed (beside the
+   * target, as `.<name>.swiftclient-partial` with a `.json` state file), and
+   * continue from it on the next run: `Range` + `If-Match` for a plain
+   * object, the segments already in place for a large one; an object that
+   * changed meanwhile is downloaded from the start. `false`: a failure
+   * removes the partial file, and an existing one is ignored. @default true
+   */
+  resume?: boolean | undefined;
 }
 
+/** Options of `SwiftService.delete` (python's `delete` options). */
 export interface DeleteOptions extends CommonOptions {
   /** With no container: delete every container and everything in it. @default false */
   yesAll?: boolean | undefined;
@@ -138,41 +169,57 @@ export interface DeleteOptions extends CommonOptions {
 
 /** One object to delete with its own options (python's `SwiftDeleteObject`). */
 export interface DeleteObject {
+  /** The object to delete. */
   objectName: string;
+  /** Options for this object only, over the call's. */
   options?: Pick<DeleteOptions, 'leaveSegments' | 'versionId' | 'headers'> | undefined;
 }
 
+/** Options of `SwiftService.list` (python's `list` options). */
 export interface ListOptions extends CommonOptions {
   /** Add each container's headers (`meta`) to account listings. @default false */
   long?: boolean | undefined;
+  /** Only names starting with this. */
   prefix?: string | undefined;
+  /** Roll names up to this character into `{ subdir }` entries (e.g. `'/'`). */
   delimiter?: string | undefined;
+  /** Start listing after this name. */
   marker?: string | undefined;
   /** List object versions. @default false */
   versions?: boolean | undefined;
 }
 
+/** Options of `SwiftService.stat`. */
 export interface StatOptions extends CommonOptions {
+  /** Stat this version of the object (object versioning). */
   versionId?: string | undefined;
 }
 
+/** Options of `SwiftService.post` (python's `post` options). */
 export interface PostOptions extends CommonOptions {
   /** Metadata: `X-Account-Meta-`, `X-Container-Meta-` or `X-Object-Meta-<name>`. */
   meta?: HeaderPairs | undefined;
-  /** Containers only. */
+  /** Containers only: the read ACL (`X-Container-Read`, e.g. `'.r:*'`). */
   readAcl?: string | undefined;
+  /** Containers only: the write ACL (`X-Container-Write`). */
   writeAcl?: string | undefined;
+  /** Containers only: container sync target (`X-Container-Sync-To`). */
   syncTo?: string | undefined;
+  /** Containers only: container sync secret (`X-Container-Sync-Key`). */
   syncKey?: string | undefined;
 }
 
 /** One object to post with its own metadata (python's `SwiftPostObject`). */
 export interface PostObject {
+  /** The object to post to. */
   objectName: string;
+  /** Metadata and headers for this object only, over the call's. */
   options?: Pick<PostOptions, 'meta' | 'headers'> | undefined;
 }
 
+/** Options of `SwiftService.copy` (python's `copy` options). */
 export interface CopyOptions extends CommonOptions {
+  /** Metadata for the copies (`X-Object-Meta-<name>`), merged over the source's unless `freshMetadata`. */
   meta?: HeaderPairs | undefined;
   /** `/container` or `/container/object`. @default the object itself */
   destination?: string | undefined;
@@ -182,7 +229,9 @@ export interface CopyOptions extends CommonOptions {
 
 /** One object to copy with its own options (python's `SwiftCopyObject`). */
 export interface CopyObject {
+  /** The object to copy. */
   objectName: string;
+  /** Options for this object only, over the call's. */
   options?: Pick<CopyOptions, 'meta' | 'headers' | 'destination' | 'freshMetadata'> | undefined;
 }
 
@@ -194,13 +243,19 @@ export type ServiceDefaults = Omit<
 
 /** Fields shared by every result, as in python's result dicts. */
 export interface ResultBase {
+  /** What was done, as python names it (`upload_object`, `delete_container`, ...). */
   action: string;
+  /** Whether it worked; when false, `error` says why. */
   success: boolean;
+  /** The container concerned (undefined for account-level results). */
   container: string | undefined;
+  /** The object concerned, if any. */
   object?: string | undefined;
+  /** Why it failed (a ClientException, SwiftError or the caller's stream error). */
   error?: Error | undefined;
   /** Tries the request took (retries included). */
   attempts?: number | undefined;
+  /** Status, reason and headers of the request behind this result. */
   responseDict?: ResponseDict | undefined;
   /**
    * 'cancelled' when failFast stopped the call before this ran;
@@ -209,57 +264,90 @@ export interface ResultBase {
   status?: string | undefined;
 }
 
+/** A container created (or found existing) before an upload or copy. */
 export interface CreateContainerResult extends ResultBase {
+  /** Always `'create_container'`. */
   action: 'create_container';
+  /** Headers sent with the PUT. */
   headers: Record<string, string>;
 }
 
+/** A directory marker object created (`dirMarker`, or an empty local directory). */
 export interface CreateDirMarkerResult extends ResultBase {
+  /** Always `'create_dir_marker'`. */
   action: 'create_dir_marker';
+  /** The marker object's name. */
   object: string;
+  /** The local directory it stands for. */
   path: string | undefined;
+  /** Headers sent with the PUT. */
   headers?: Record<string, string> | undefined;
 }
 
+/** One segment of a large object uploaded. */
 export interface UploadSegmentResult extends ResultBase {
+  /** Always `'upload_segment'`. */
   action: 'upload_segment';
   /** The segment container and segment name. */
   object: string;
+  /** Container of the large object the segment belongs to. */
   forContainer: string;
+  /** Name of the large object the segment belongs to. */
   forObject: string;
+  /** Position of the segment in the object (0 first). */
   segmentIndex: number;
+  /** The segment's size in bytes. */
   segmentSize: number;
   /** `/<segment container>/<segment name>`. */
   segmentLocation: string;
+  /** The segment's ETag (MD5, hex) as the server returned it. */
   segmentEtag?: string | undefined;
+  /** The line `swift upload` prints for the segment. */
   logLine: string;
 }
 
+/** One old segment removed (an overwritten manifest's, or a failed upload's). */
 export interface DeleteSegmentResult extends ResultBase {
+  /** Always `'delete_segment'`. */
   action: 'delete_segment';
+  /** The segment's name. */
   object: string;
 }
 
+/** One object uploaded (or skipped, or failed). */
 export interface UploadObjectResult extends ResultBase {
+  /** Always `'upload_object'`. */
   action: 'upload_object';
+  /** The object's name. */
   object: string;
+  /** The local file, when the source was a path. */
   path: string | undefined;
   /** 'uploaded', 'skipped-identical', 'skipped-changed' or 'cancelled'. */
   status?: string | undefined;
+  /** Headers sent with the PUT. */
   headers?: Record<string, string> | undefined;
+  /** Whether it went up in segments with a manifest. */
   largeObject?: boolean | undefined;
   /** Bytes uploaded. */
   bytes?: number | undefined;
+  /** Each segment's result, for a large object. */
   segmentResults?: UploadSegmentResult[] | undefined;
+  /** Status, reason and headers of the manifest PUT, for a large object. */
   manifestResponseDict?: ResponseDict | undefined;
+  /** Old segments removed because the object was overwritten. */
   segmentDeleteResults?: DeleteSegmentResult[] | undefined;
 }
 
+/** Any result `SwiftService.upload` yields; switch on `action`. */
 export type UploadResult = CreateContainerResult | CreateDirMarkerResult | UploadObjectResult | UploadSegmentResult | DeleteSegmentResult;
 
+/** One object downloaded (or skipped, or failed). */
 export interface DownloadObjectResult extends ResultBase {
+  /** Always `'download_object'`. */
   action: 'download_object';
+  /** The object's name. */
   object: string;
+  /** The local file written (or that would have been, with `noDownload`). */
   path: string;
   /** The object name ends in '/': nothing was written. */
   pseudodir: boolean;
@@ -267,12 +355,18 @@ export interface DownloadObjectResult extends ResultBase {
   status?: string | undefined;
   /** Bytes received. */
   readLength?: number | undefined;
+  /** The object's size in bytes (Content-Length). */
   bytes?: number | undefined;
   /** Seconds since the epoch, as python's `time()`. */
   startTime?: number | undefined;
+  /** When the response headers came, seconds since the epoch. */
   headersReceipt?: number | undefined;
+  /** When the last byte was written, seconds since the epoch. */
   finishTime?: number | undefined;
+  /** The object's response headers. */
   headers?: ResponseHeaders | undefined;
+  /** Bytes a partial file of an earlier, interrupted run already held (not downloaded again). */
+  reusedBytes?: number | undefined;
   /**
    * With `outFile: '-'`: the object's bytes, for the caller to read (as
    * python's `contents`); nothing is written. Reading it checks the MD5 and
@@ -283,55 +377,87 @@ export interface DownloadObjectResult extends ResultBase {
   contents?: AsyncIterable<Buffer> | undefined;
 }
 
+/** One object deleted (or failed). */
 export interface DeleteObjectResult extends ResultBase {
+  /** Always `'delete_object'`. */
   action: 'delete_object';
+  /** The object's name. */
   object: string;
   /** Deleted through the bulk middleware. */
   bulkDelete?: boolean | undefined;
+  /** Whether the segments of a DLO manifest were deleted with it. */
   dloSegmentsDeleted?: boolean | undefined;
 }
 
+/** One container deleted (or failed). */
 export interface DeleteContainerResult extends ResultBase {
+  /** Always `'delete_container'`. */
   action: 'delete_container';
 }
 
+/** Any result `SwiftService.delete` yields; switch on `action`. */
 export type DeleteResult = DeleteObjectResult | DeleteSegmentResult | DeleteContainerResult;
 
+/** One page of an account or container listing. */
 export interface ListResult extends ResultBase {
+  /** `'list_account_part'` or `'list_container_part'`. */
   action: 'list_account_part' | 'list_container_part';
+  /** The prefix listed. */
   prefix: string | undefined;
+  /** The marker this page started after. */
   marker: string | undefined;
+  /**
+   * The page's entries, as the server sent them (with `long`, containers carry their headers as `meta`).
+   */
   listing: Array<ObjectEntry | (ContainerEntry & { meta?: ResponseHeaders })>;
 }
 
+/** The headers of the account, a container or an object. */
 export interface StatResult extends ResultBase {
+  /** Which level was stat'ed. */
   action: 'stat_account' | 'stat_container' | 'stat_object';
+  /** The HEAD's response headers. */
   headers?: ResponseHeaders | undefined;
   /** Label/value pairs as `swift stat` prints them. */
   items?: Array<[string, string | number | undefined]> | undefined;
 }
 
+/** One account, container or object posted to. */
 export interface PostResult extends ResultBase {
+  /** Which level was posted to. */
   action: 'post_account' | 'post_container' | 'post_object';
   /** Headers sent. */
   headers: Record<string, string>;
 }
 
+/** One object copied (or failed). */
 export interface CopyObjectResult extends ResultBase {
+  /** Always `'copy_object'`. */
   action: 'copy_object';
+  /** The source object's name. */
   object: string;
+  /** `/container/object` of the copy (undefined: copied onto itself). */
   destination: string | undefined;
+  /** Headers sent with the COPY. */
   headers: Record<string, string>;
+  /** Whether the copy started from no metadata. */
   freshMetadata: boolean;
 }
 
+/** Any result `SwiftService.copy` yields; switch on `action`. */
 export type CopyResult = CreateContainerResult | CopyObjectResult;
 
+/** What `SwiftService.capabilities` resolves to. */
 export interface CapabilitiesResult {
+  /** Always `'capabilities'`. */
   action: 'capabilities';
+  /** Whether `/info` was read. */
   success: boolean;
+  /** The cluster's `/info` document. */
   capabilities?: Capabilities | undefined;
+  /** Why it failed. */
   error?: Error | undefined;
+  /** The `/info` URL asked. */
   url?: string | undefined;
   /** Seconds since the epoch. */
   timestamp: number;

@@ -88,6 +88,7 @@ export async function uploadObject(
       protectedPrefix: previous.dlo === undefined ? undefined : dloPrefixPath(previous.dlo),
       progress,
       leaveSegments: o.leaveSegments === true,
+      resume: o.resume !== false,
     };
     let newPaths = new Set<string>();
     if (path !== undefined && size !== undefined && mode.segmentSize > 0 && size > mode.segmentSize) {

@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { SWIFT } from '../helpers/env.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const DIST_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
+const DIST_MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+/** The tsconfig whose `paths` let the CLI's sources import the library's sources as `swiftclient`. */
+const TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 export const PY_SWIFT = '/usr/bin/swift';
 
@@ -22,15 +24,17 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * How to start our CLI: the built `dist/cli/main.js` (the installed
- * command, and 3x cheaper to start) when it is newer than every source
- * file, else the sources through tsx. SWIFTCLIENT_CLI_FROM=src|dist forces one.
+ * How to start our CLI: the built `packages/cli/dist/main.js` (the
+ * installed command, and 3x cheaper to start) when it is newer than every
+ * source file of the library and the CLI, else the sources through tsx.
+ * SWIFTCLIENT_CLI_FROM=src|dist forces one.
  */
 function cliCommand(): string[] {
   const from = process.env.SWIFTCLIENT_CLI_FROM;
   if (from !== 'src') {
     try {
-      if (from === 'dist' || statSync(DIST_MAIN).mtimeMs >= newestMtime(join(ROOT, 'src'))) return [DIST_MAIN];
+      const newestSource = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'packages/cli/src')));
+      if (from === 'dist' || statSync(DIST_MAIN).mtimeMs >= newestSource) return [DIST_MAIN];
     } catch {
       // not built
     }
@@ -86,7 +90,8 @@ export const KEYSTONE_AVAILABLE = Boolean(process.env.KS_APPCRED_ID);
 
 function run(command: string, args: readonly string[], o: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: o.env ?? cleanEnv(TEMPAUTH), cwd: o.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = { ...(o.env ?? cleanEnv(TEMPAUTH)), TSX_TSCONFIG_PATH: TSCONFIG };
+    const child = spawn(command, args, { env, cwd: o.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -5,9 +5,11 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
+import { promptForPassword } from '../../packages/cli/src/prompt.js';
 import { cleanEnv, ours, oursLine, TEMPAUTH } from './helpers.js';
 
 const run = promisify(execFile);
@@ -39,8 +41,8 @@ after(async () => {
 });
 
 describe('progress bar', () => {
-  test('upload then download on a terminal: bytes, rate, ETA; lines above the bar', async (t) => {
-    if (!hasScript) return t.skip('script (util-linux) is not installed');
+  test('upload then download on a terminal: bytes, rate, ETA; lines above the bar', async () => {
+    assert.ok(hasScript, 'script (util-linux) is not installed');
     const up = await onTerminal(['upload', container, 'one.bin', 'two.bin']);
     assert.match(up, /Uploading \[[#-]+\] +\d+% \| [\d.]+ (B|KiB|MiB)\/4\.0 MiB \| [\d.]+ (B|KiB|MiB)\/s \| ETA +\S+ \| \d objects?/);
     assert.match(up, /Uploading \[#+\] 100% \| 4\.0 MiB\/4\.0 MiB/);
@@ -50,8 +52,8 @@ describe('progress bar', () => {
     assert.match(down, /out\/two\.bin \[auth /);
   });
 
-  test('no bar with -q on a terminal, nor when piped', async (t) => {
-    if (!hasScript) return t.skip('script (util-linux) is not installed');
+  test('no bar with -q on a terminal, nor when piped', async () => {
+    assert.ok(hasScript, 'script (util-linux) is not installed');
     const quiet = await onTerminal(['-q', 'download', container, '-D', 'quiet']);
     assert.doesNotMatch(quiet, /Downloading/);
     const piped = await ours(['download', container, '-D', 'piped'], { cwd: dir });
@@ -66,18 +68,30 @@ describe('progress bar', () => {
 });
 
 describe('--prompt on a terminal', () => {
-  test('v1.0 credentials without a key: the password typed is used for tempauth, as swift does', async (t) => {
-    if (!hasScript) return t.skip('script (util-linux) is not installed');
+  test('echo is off before the prompt is written, and back on after the line (the order a terminal sees)', async () => {
+    // The end-to-end test below can only catch a wrong order when the typing
+    // wins a race; this records the order itself.
+    const seen: string[] = [];
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: (raw: boolean) => seen.push(`raw ${raw}`) });
+    const output = { write: (text: string) => seen.push(`write ${JSON.stringify(text)}`) };
+    const password = promptForPassword(input as unknown as NodeJS.ReadStream, output as unknown as NodeJS.WriteStream);
+    input.write('sec\u007fcret\r');
+    assert.equal(await password, 'secret');
+    assert.deepEqual(seen, ['raw true', 'write "Password: "', 'raw false', 'write "\\n"']);
+  });
+
+  test('v1.0 credentials without a key: the password typed is used for tempauth, as swift does', async () => {
+    assert.ok(hasScript, 'script (util-linux) is not installed');
     const env = { ...cleanEnv({ ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user }), TERM: 'xterm' };
     const child = spawn('script', ['-qec', oursLine(['--prompt', 'stat']), '/dev/null'], { cwd: dir, env });
     let output = '';
     let typed = false;
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
-      // typed a moment after the prompt shows, as a person would
+      // typed the moment the prompt shows: echo must already be off
       if (output.includes('Password:') && !typed) {
         typed = true;
-        setTimeout(() => child.stdin.end(`${SWIFT.key}\r`), 100);
+        child.stdin.end(`${SWIFT.key}\r`);
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

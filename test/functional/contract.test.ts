@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { ClientException, Connection, quote, setDebugLog, type ObjectBody, type ResponseDict } from '../../src/index.js';
 import { startCutProxy } from '../helpers/cut-proxy.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { SWIFT, connect, purgeContainer, unique } from '../helpers/env.js';
 
 const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
@@ -135,7 +136,7 @@ describe('names are quoted correctly', () => {
 
     const tooLong = `${longName}z`;
     assert.equal(Buffer.byteLength(tooLong), 1025);
-    await rejectsAsync(() => conn.putObject(container, tooLong, 'x'), (err) => err instanceof Error);
+    await rejectsAsync(() => conn.putObject(container, tooLong, 'x'), (err) => err instanceof ClientException && /\b1024-byte limit\b/.test(err.message));
     const [, listing] = await conn.getContainer(container, { prefix: 'é' });
     assert.deepEqual(
       listing.map((o) => o.name),
@@ -437,6 +438,7 @@ describe('listings', () => {
 
     const [, containers] = await conn.getAccount({ prefix });
     assert.deepEqual(containers, await get(`?format=json&prefix=${encodeURIComponent(prefix)}`));
+    assert.ok(containers.length > 0);
     assert.ok(containers.every((c) => typeof c.count === 'number' && typeof c.bytes === 'number' && typeof c.last_modified === 'string'));
   });
 
@@ -881,21 +883,68 @@ async function freePort(): Promise<number> {
 }
 
 
-test('checksum: false skips MD5 work but the data still round-trips', async () => {
-  const conn = connect({ checksum: false });
-  const container = unique('nocheck');
-  await conn.putContainer(container);
+describe('MD5 checks against the ETag (a proxy answers with a wrong one)', () => {
+  const WRONG = '0123456789abcdef0123456789abcdef';
   const data = Buffer.alloc(300_000, 'x');
-  const etag = await conn.putObject(container, 'o', Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]));
-  assert.equal(etag, createHash('md5').update(data).digest('hex'), 'the server computed the same MD5');
-  const [, body] = await conn.getObject(container, 'o');
-  assert.ok(body.equals(data));
-  await conn.deleteObject(container, 'o');
-  await conn.deleteContainer(container);
-  await conn.close();
+  let proxy: FaultProxy;
+  let container: string;
+  const through = (options: { checksum?: boolean } = {}): Connection =>
+    new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, retries: 0, ...options });
+  const wrongEtag = (method: string, name: string): void => {
+    proxy.add({ method, path: new RegExp(`/${name}$`), fault: { type: 'replaceHeaders', headers: { etag: WRONG } } });
+  };
+
+  before(async () => {
+    proxy = await FaultProxy.start();
+    container = await newContainer('-md5');
+    await conn.putObject(container, 'stored', data);
+  });
+  after(() => proxy.close());
+
+  test('putObject: rejected by default (the server still stored the bytes); accepted with checksum: false', async () => {
+    const checked = through();
+    wrongEtag('PUT', 'checked');
+    await rejectsAsync(
+      () => checked.putObject(container, 'checked', Readable.from([data.subarray(0, 100_000), data.subarray(100_000)])),
+      (err) => err instanceof ClientException && err.message.includes(`the server's ETag ${WRONG} does not match the MD5 ${md5(data)} of the data sent`),
+    );
+    assert.equal((await conn.headObject(container, 'checked')).etag, md5(data));
+    await checked.close();
+
+    const unchecked = through({ checksum: false });
+    wrongEtag('PUT', 'unchecked');
+    assert.equal(await unchecked.putObject(container, 'unchecked', Readable.from([data.subarray(0, 100_000), data.subarray(100_000)])), WRONG);
+    assert.ok((await conn.getObject(container, 'unchecked'))[1].equals(data), 'the bytes round-trip');
+    // the per-call option overrides the Connection's
+    wrongEtag('PUT', 'per-call');
+    assert.equal(await unchecked.putObject(container, 'per-call', data, { checksum: true }).catch((err: Error) => err.message), `Object PUT ${container}/per-call: the server's ETag ${WRONG} does not match the MD5 ${md5(data)} of the data sent`);
+    await unchecked.close();
+  });
+
+  test('getObject, whole and streamed: rejected by default; the bytes with checksum: false', async () => {
+    const mismatch = `received data has MD5 ${md5(data)} but the ETag is ${WRONG}`;
+    const checked = through();
+    wrongEtag('GET', 'stored');
+    await rejectsAsync(() => checked.getObject(container, 'stored'), (err) => err instanceof ClientException && err.message.includes(mismatch));
+    wrongEtag('GET', 'stored');
+    const [, stream] = await checked.getObject(container, 'stored', { respChunkSize: 65536 });
+    await assert.rejects(stream.read(), (err: unknown) => err instanceof ClientException && err.message.includes(mismatch));
+    await checked.close();
+
+    const unchecked = through({ checksum: false });
+    wrongEtag('GET', 'stored');
+    const [headers, whole] = await unchecked.getObject(container, 'stored');
+    assert.equal(headers.etag, WRONG, 'the wrong ETag did arrive');
+    assert.ok(whole.equals(data));
+    wrongEtag('GET', 'stored');
+    const [, streamed] = await unchecked.getObject(container, 'stored', { respChunkSize: 65536 });
+    assert.ok((await streamed.read()).equals(data));
+    await unchecked.close();
+    assert.equal(proxy.pendingRules, 0, 'every wrong ETag was served');
+  });
 });
 
-test('review fixes: X-Copy-From PUT, close() with an unread body, checks before auth, null options', async () => {
+test('X-Copy-From PUT, close() with an unread body, checks before auth, null options', async () => {
   const conn = connect();
   const container = unique('review');
   await conn.putContainer(container, null);

@@ -95,7 +95,8 @@ describe('SwiftService.delete', () => {
     const uploads = await collect(
       swift.upload(container, [{ source: file, objectName: 'slo' }, { source: file, objectName: 'dlo', options: { useDlo: true } }], { segmentSize: MiB }),
     );
-    assert.ok(uploads.every((r) => r.success));
+    assert.deepEqual(uploads.filter((r) => !r.success), []);
+    assert.deepEqual(uploads.filter((r) => r.action === 'upload_object').map((r) => r.object).sort(), ['dlo', 'slo']);
     const [, segments] = await conn.getContainer(`${container}_segments`);
     assert.equal(segments.length, 8);
     proxy.reset();
@@ -137,9 +138,10 @@ describe('SwiftService.delete', () => {
     await conn.putObject(container, 'big', JSON.stringify(manifest), { queryString: 'multipart-manifest=put' });
     await conn.putObject(container, 'plain', 'x');
     // Five objects, deleted one by one and all at once; the segments' DELETEs
-    // are held back until the manifest's delete has taken them.
+    // are held back until the manifest's delete (which takes them) is answered.
     proxy.reset();
-    proxy.add({ method: 'DELETE', path: /\/seg\/\d$/, times: 3, before: () => new Promise((resolve) => setTimeout(resolve, 1500)), fault: { type: 'forward' } });
+    const manifestDeleted = proxy.answered('DELETE', /\/big(\?|$)/);
+    proxy.add({ method: 'DELETE', path: /\/seg\/\d$/, times: 3, before: () => manifestDeleted, fault: { type: 'forward' } });
     const results = await collect(swift.delete(container));
     const failed = results.filter((r) => !r.success).map((r) => `${r.action} ${r.object ?? ''}: ${r.error?.message}`);
     assert.deepEqual(failed, []);
@@ -180,8 +182,11 @@ describe('SwiftService.delete', () => {
       fault: { type: 'status', status: 200, body: JSON.stringify({ 'Response Status': '502 Bad Gateway', 'Response Body': 'oops', Errors: [] }) },
     });
     const batch = deletedObjects(await collect(swift.delete(container, names, { leaveSegments: true })));
+    assert.equal(batch.length, names.length);
     assert.ok(batch.every((r) => !r.success && /502 Bad Gateway: oops/.test(r.error?.message ?? '')));
     proxy.reset();
-    assert.ok((await collect(swift.delete(container))).every((r) => r.success));
+    const cleanup = await collect(swift.delete(container));
+    assert.deepEqual(cleanup.filter((r) => !r.success), []);
+    assert.ok(cleanup.some((r) => r.action === 'delete_container'));
   });
 });

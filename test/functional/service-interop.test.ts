@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Connection } from '../../src/index.js';
 import { SwiftService, type UploadObjectResult, type UploadResult } from '../../src/service/index.js';
 import { connect, unique } from '../helpers/env.js';
+import { MTIME_TO_THE_MS } from '../helpers/runtime.js';
 import { assertSameFile, collect, randomFile, scratchDir, swiftCli } from '../helpers/service-files.js';
 
 const MiB = 1 << 20;
@@ -55,7 +56,10 @@ after(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-describe('interop with python-swiftclient', () => {
+// Byte-for-byte equality with python needs its microsecond mtimes.
+const onlyMs = MTIME_TO_THE_MS && 'this runtime stats files to the millisecond: python sees other mtimes, so other segment names';
+
+describe('interop with python-swiftclient', { skip: onlyMs }, () => {
   test('SLO and DLO uploaded by `swift upload` are downloaded, recognised and deleted by SwiftService', async () => {
     const c = container('interop-py');
     await swiftCli(['upload', '--use-slo', '-S', String(SEGMENT), '--object-name', 'slo', c, file]);
@@ -65,6 +69,7 @@ describe('interop with python-swiftclient', () => {
 
     const out = join(root, 'from-py');
     const downloads = await collect(swift.download(c, ['slo', 'dlo'], { outputDir: out }));
+    assert.equal(downloads.length, 2);
     assert.ok(downloads.every((d) => d.success && d.bytes === SIZE));
     await assertSameFile(file, join(out, 'slo'));
     await assertSameFile(file, join(out, 'dlo'));

@@ -27,7 +27,8 @@ before(async () => {
     { source: big, objectName: 'big' },
   ];
   const results = await collect(swift.upload(container, uploads, { segmentSize: 1 << 20, meta: ['Color: blue'] }));
-  assert.ok(results.every((r) => r.success));
+  assert.deepEqual(results.filter((r) => !r.success), []);
+  assert.equal(results.filter((r) => r.action === 'upload_object').length, names.length);
 });
 
 after(async () => {
@@ -58,7 +59,7 @@ describe('SwiftService stat, post, copy, list', () => {
     assert.equal(h['x-container-meta-owner'], 'me');
     assert.equal(h['x-container-read'], '.r:*');
     const posted = await collect(swift.post(container, ['a/1.txt', { objectName: 'a/2.txt', options: { meta: ['Size: L'] } }], { meta: ['Color: red'] }));
-    assert.ok(posted.every((r) => r.success));
+    assert.deepEqual(posted.map((r) => [r.object, r.success]).sort(), [['a/1.txt', true], ['a/2.txt', true]]);
     assert.equal((await conn.headObject(container, 'a/2.txt'))['x-object-meta-size'], 'L');
     assert.equal((await conn.headObject(container, 'a/1.txt'))['x-object-meta-color'], 'red');
   });
@@ -97,9 +98,37 @@ describe('SwiftService download skip-identical', () => {
       assert.deepEqual(again.map((r) => [r.success, r.status]), [[true, 'skipped-identical'], [true, 'skipped-identical']]);
       const big = await collect(viaProxy.download(container, ['big'], { outputDir: out, skipIdentical: true }));
       assert.deepEqual(big.map((r) => [r.success, r.status]), [[true, 'skipped-identical']]);
-      // Only the SLO manifest was read (its GET asks for the manifest, not the data).
-      assert.ok(proxy.seen('GET').every((r) => r.path.includes('multipart-manifest=get') || r.path.includes('format=json')));
+      // The listing (two pages: the second is empty), then each object's GET asks for the manifest, not the data.
+      const gets = proxy.seen('GET').map((r) => r.path.slice(r.path.indexOf(container) + container.length).replace(/&.*$/, ''));
+      assert.deepEqual(gets.sort(), ['/a/1.txt?multipart-manifest=get', '/a/2.txt?multipart-manifest=get', '/big?multipart-manifest=get', '?format=json', '?format=json']);
       assert.ok(proxy.seen('GET').reduce((sum, r) => sum + r.responseBytes, 0) < 10_000);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('SwiftService progress', () => {
+  test('a part re-sent after a retry: its bytes are taken off, then progress climbs again to the total', async () => {
+    const data = Buffer.alloc(1 << 20, 5);
+    const proxy = await FaultProxy.start();
+    const [, token] = await conn.getAuth();
+    const viaProxy = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(), preauthToken: token, retries: 1, startingBackoff: 0.01 }));
+    try {
+      proxy.add({ method: 'PUT', path: /\/resent$/, fault: { type: 'resetRequest', afterBytes: 256 * 1024 } });
+      const done: number[] = [];
+      const results = await collect(
+        viaProxy.upload(container, [{ source: data, objectName: 'resent' }], { skipContainerPut: true, onProgress: (e) => done.push(e.bytesDone) }),
+      );
+      assert.deepEqual(results.map((r) => [r.action, r.success, r.error?.message]), [['upload_object', true, undefined]]);
+      assert.equal(proxy.seen('PUT').length, 2, 'one retry');
+      const drop = done.findIndex((n, i) => i > 0 && n < (done[i - 1] as number));
+      assert.ok(drop > 0, `progress never went back: ${done.join(', ')}`);
+      assert.equal(done[drop], 0, `the whole part starts again: ${done.join(', ')}`);
+      assert.equal(done.at(-1), data.length);
+      assert.ok(done.every((n) => n <= data.length), 'no byte counted twice');
+      assert.ok((await conn.getObject(container, 'resent'))[1].equals(data));
     } finally {
       await viaProxy.close();
       await proxy.close();

@@ -4,8 +4,9 @@
  * It listens on 127.0.0.1 (port 0) and forwards every request to the real
  * Swift (default http://127.0.0.1:8080), unless a queued rule matches the
  * request: then it answers with a status without forwarding, resets or
- * truncates the request or the response after a number of body bytes, or
- * stalls before the headers or in the middle of the body. Every request it
+ * truncates the request or the response after a number of body bytes,
+ * stalls before the headers or in the middle of the body, or replaces
+ * response headers. Every request it
  * sees is recorded (method, path, headers, arrival time, body bytes) so tests
  * can count tries, measure the gaps between them and check resume headers.
  *
@@ -39,6 +40,8 @@ export type Fault =
   | { type: 'stall'; seconds: number; then: 'forward' | 'close' | 'reset' }
   /** Forward; after `afterBytes` of the response body send nothing for `seconds`, then continue or close. */
   | { type: 'stallResponse'; afterBytes: number; seconds: number; then: 'continue' | 'close' }
+  /** Forward; answer with these response headers set (names lower case), e.g. a wrong ETag. */
+  | { type: 'replaceHeaders'; headers: Record<string, string> }
   /** Forward unchanged (useful with `before`). */
   | { type: 'forward' };
 
@@ -70,6 +73,8 @@ export interface SeenRequest {
   status?: number;
   /** The fault applied, if any ('forward' when passed through). */
   fault: Fault['type'] | 'passthrough';
+  /** True once the whole answer was sent to the client. */
+  answered: boolean;
 }
 
 interface ActiveRule extends FaultRule {
@@ -114,6 +119,7 @@ export class FaultProxy {
   private rules: ActiveRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private waiters: Array<{ method?: string | undefined; path?: RegExp | string | undefined; resolve: (req: SeenRequest) => void }> = [];
   private readonly upstreamHost: string;
   private readonly upstreamPort: number;
   private closed = false;
@@ -164,6 +170,11 @@ export class FaultProxy {
     return `${this.origin}/v1/${account}`;
   }
 
+  /** Client connections open now (closed ones leave once the proxy sees them close). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   /** Queues a rule; rules are tried in the order added. */
   add(rule: FaultRule): this {
     this.rules.push({ ...rule, remaining: rule.times ?? 1 });
@@ -189,6 +200,17 @@ export class FaultProxy {
   /** Requests seen matching method and path. */
   seen(method?: string, path?: RegExp | string): SeenRequest[] {
     return this.requests.filter((r) => matches({ method, path }, r.method, r.path));
+  }
+
+  /**
+   * Resolves once a request matching method and path has been answered in
+   * full (at once if one already was): lets a test order requests by
+   * events instead of sleeps.
+   */
+  answered(method?: string, path?: RegExp | string): Promise<SeenRequest> {
+    const done = this.seen(method, path).find((r) => r.answered);
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve) => this.waiters.push({ method, path, resolve }));
   }
 
   /** Gaps in seconds between consecutive matching requests. */
@@ -230,8 +252,15 @@ export class FaultProxy {
       bodyBytes: 0,
       responseBytes: 0,
       fault: 'passthrough',
+      answered: false,
     };
     this.requests.push(seen);
+    res.once('finish', () => {
+      seen.answered = true;
+      const waiting = this.waiters.filter((w) => matches(w, method, path));
+      this.waiters = this.waiters.filter((w) => !waiting.includes(w));
+      for (const w of waiting) w.resolve(seen);
+    });
     const rule = this.take(method, path);
     if (rule) seen.fault = rule.fault.type;
     req.on('data', (chunk: Buffer) => {
@@ -349,8 +378,8 @@ export class FaultProxy {
         return;
       }
       seen.status = upRes.statusCode ?? 502;
-      res.writeHead(seen.status, upRes.statusMessage, responseHeaders(upRes));
-      if (req.method === 'HEAD' || fault.type === 'forward' || fault.type === 'resetRequest') {
+      res.writeHead(seen.status, upRes.statusMessage, { ...responseHeaders(upRes), ...(fault.type === 'replaceHeaders' ? fault.headers : {}) });
+      if (req.method === 'HEAD' || fault.type === 'forward' || fault.type === 'resetRequest' || fault.type === 'replaceHeaders') {
         upRes.on('data', (chunk: Buffer) => {
           seen.responseBytes += chunk.length;
         });

@@ -33,6 +33,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 export async function startV2Responder(swiftAuthUrl: string, users: V2User[], region = 'RegionOne'): Promise<V2Responder> {
   const tokenRequests: Array<Record<string, unknown>> = [];
+  /** Tokens handed out, with their user: a token request (v2.Token) may show one instead of a password. */
+  const issued = new Map<string, V2User>();
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (req.method !== 'POST' || req.url !== '/v2.0/tokens') {
@@ -43,14 +45,15 @@ export async function startV2Responder(swiftAuthUrl: string, users: V2User[], re
       tokenRequests.push(body);
       const auth = (body.auth ?? {}) as {
         passwordCredentials?: { username?: string; password?: string };
+        token?: { id?: string };
         tenantName?: string;
         tenantId?: string;
       };
       const creds = auth.passwordCredentials ?? {};
+      const byToken = auth.token?.id === undefined ? undefined : issued.get(auth.token.id);
       const user = users.find(
         (u) =>
-          u.username === creds.username &&
-          u.password === creds.password &&
+          (byToken ? u === byToken : u.username === creds.username && u.password === creds.password) &&
           (auth.tenantName === undefined || auth.tenantName === u.tenantName) &&
           (auth.tenantId === undefined || auth.tenantId === u.tenantId),
       );
@@ -63,6 +66,7 @@ export async function startV2Responder(swiftAuthUrl: string, users: V2User[], re
       await swift.arrayBuffer();
       const storageUrl = swift.headers.get('x-storage-url') ?? '';
       const token = swift.headers.get('x-auth-token') ?? '';
+      issued.set(token, user);
       const internal = storageUrl.replace('127.0.0.1', 'localhost');
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(

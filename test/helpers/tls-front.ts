@@ -44,6 +44,10 @@ export function makePki(): TestPki {
 
 export interface TlsFront {
   url: string;
+  /** Handshakes the server refused (e.g. no client certificate), with OpenSSL's reason. */
+  tlsErrors: Error[];
+  /** Requests that got through TLS and were forwarded. */
+  forwarded: number;
   close(): Promise<void>;
 }
 
@@ -59,14 +63,22 @@ export async function startTlsFront(pki: TestPki, upstream: string, options: { r
     },
     forwardTo(upstream),
   );
+  const tlsErrors: Error[] = [];
+  server.on('tlsClientError', (err: Error) => tlsErrors.push(err));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const front = {
     url: `https://127.0.0.1:${port}`,
+    tlsErrors,
+    forwarded: 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  server.prependListener('request', () => {
+    front.forwarded += 1;
+  });
+  return front;
 }

@@ -69,6 +69,22 @@ describe('Keystone v2.0 (documented-format responder, real Swift behind it)', ()
     });
   });
 
+  test('v2.Token plugin: a token from an earlier login, rescoped to a tenant, opens the account', async () => {
+    const [, earlier] = await new Connection({ authUrl: `${keystone.url}/v2.0`, user: 'tester', key: 'testing', tenantName: 'test', authVersion: '2' }).getAuth();
+    const session = new Session({ auth: new v2.Token({ authUrl: `${keystone.url}/v2.0`, token: earlier, tenantName: 'test' }) });
+    const conn = new Connection({ session });
+    await conn.putContainer(container);
+    await conn.putObject(container, 'by-token.txt', 'via a v2 token');
+    const last = keystone.tokenRequests.at(-1) as { auth: Record<string, unknown> };
+    assert.deepEqual(last.auth, { token: { id: earlier }, tenantName: 'test' });
+    const direct = new Connection({ authUrl: SWIFT.authUrl, user: SWIFT.user, key: SWIFT.key });
+    assert.equal((await direct.getObject(container, 'by-token.txt'))[1].toString(), 'via a v2 token');
+    await direct.deleteObject(container, 'by-token.txt');
+    await direct.close();
+    await conn.close();
+    await session.close();
+  });
+
   test('v2.Password plugin in a Session', async () => {
     const session = new Session({ auth: new v2.Password({ authUrl: `${keystone.url}/v2.0`, username: 'tester', password: 'testing', tenantId: 'tenant-test-id' }) });
     const conn = new Connection({ session });

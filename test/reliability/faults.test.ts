@@ -245,21 +245,23 @@ describe('injected statuses', () => {
   );
 
   it('backoff grows exponentially and is capped at maxBackoff', async () => {
-    const conn = viaProxy({ retries: 6, startingBackoff: 0.08, maxBackoff: 0.32 });
-    proxy.failWith(503, 6, { method: 'HEAD' });
+    const conn = viaProxy({ retries: 7, startingBackoff: 0.05, maxBackoff: 0.1 });
+    proxy.failWith(503, 7, { method: 'HEAD' });
     await conn.headContainer(container);
-    assert.equal(conn.attempts, 7);
+    assert.equal(conn.attempts, 8);
     const gaps = proxy.gaps('HEAD');
-    // expected 0.08, 0.16, 0.32, 0.32, 0.32, 0.32 each with ±25% jitter, plus
-    // round trips; uncapped, the last three would be 0.64, 1.28, 2.56 (±25%)
-    assert.equal(gaps.length, 6);
-    const [g1, g2, g3, ...capped] = gaps as [number, number, number, ...number[]];
     const all = gaps.map((g) => g.toFixed(3)).join(', ');
-    assert.ok(g1 >= 0.055 && g1 < 0.3, `first gap ${g1} (all: ${all})`);
-    assert.ok(g2 >= 0.115 && g2 < 0.4, `second gap ${g2} (all: ${all})`);
-    assert.ok(g3 >= 0.235 && g3 < 0.6, `third gap ${g3} (all: ${all})`);
-    assert.ok(g2 > g1 && g3 > g2, `gaps grow: ${all}`);
-    for (const gap of capped) assert.ok(gap >= 0.235 && gap < 0.6, `capped gap ${gap} (all: ${all})`);
+    assert.equal(gaps.length, 7);
+    // Waits of 0.05, 0.1, then capped at 0.1 s (jitter adds up to 25%, never
+    // past the cap); each gap holds its wait plus a round trip. From below,
+    // tightly: the second is at least twice the first's base (no growth would
+    // give at most 0.0625).
+    const least = [0.05, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
+    for (const [i, gap] of gaps.entries()) assert.ok(gap >= (least[i] as number) - 0.002, `gap ${i + 1}: ${gap} (all: ${all})`);
+    // From above, loosely: the last four take 0.4-0.5 s; uncapped they would
+    // wait 0.4 + 0.8 + 1.6 + 3.2 = 6 s at least.
+    const tail = gaps.slice(3).reduce((sum, g) => sum + g, 0);
+    assert.ok(tail < 3, `the last four gaps took ${tail} s (all: ${all})`);
     await conn.close();
   });
 });
@@ -557,32 +559,44 @@ describe('timeouts and abort', () => {
   });
 
   it('a sub-second timeout is kept to the millisecond: headers, body silence, and not a slow but steady upload', async () => {
-    // undici's own timers tick every ~0.5 s: 0.2 would fire at 0.5 s or later.
-    // (Only this part times a stall of the proxy alone; the others involve
-    // Swift's own latency, so they get room for a loaded machine.)
-    const conn = viaProxy({ timeout: 0.2, retries: 0 });
-    proxy.add({ method: 'HEAD', fault: { type: 'stall', seconds: 3, then: 'close' } });
+    // undici's own timers tick every ~0.5 s (a 0.2 s timeout would fire on a
+    // tick, early or late), and its backstop comes 1 s after the caller's
+    // timeout. Five stalled tries, 0.01 s apart: all five timeouts in full
+    // (tightly from below), none near the backstop's 1.2 s (loosely from
+    // above). The proxy sees each try after its connect, so the gaps
+    // between arrivals vary by a connect time either way.
+    const conn = viaProxy({ timeout: 0.2, retries: 4, startingBackoff: 0.01, maxBackoff: 0.01 });
+    proxy.add({ method: 'HEAD', times: 5, fault: { type: 'stall', seconds: 3, then: 'close' } });
     let started = performance.now();
     const err = await rejection(conn.headObject(container, name));
     let elapsed = (performance.now() - started) / 1000;
     assert.ok(err instanceof ClientException && /timed out/.test(err.message), String(err));
-    assert.ok(elapsed >= 0.19 && elapsed < 0.45, `headers timeout after ${elapsed} s`);
+    assert.equal(conn.attempts, 5);
+    const gaps = proxy.gaps('HEAD');
+    const all = gaps.map((g) => g.toFixed(3)).join(', ');
+    assert.equal(gaps.length, 4);
+    for (const gap of gaps) assert.ok(gap >= 0.15 && gap < 1, `headers timeouts ${all} s apart`);
+    assert.ok(elapsed >= 5 * 0.2 + 4 * 0.01, `five timeouts in ${elapsed} s`);
     await conn.close();
 
-    const resuming = viaProxy({ timeout: 0.6 });
+    // Swift's own latency counts from here on (its answer to the PUT comes
+    // within the timeout too): 1.5 s leaves room for a loaded machine.
+    const resuming = viaProxy({ timeout: 1.5 });
     proxy.add({ method: 'GET', path: OBJ(name), fault: { type: 'stallResponse', afterBytes: 80_000, seconds: 5, then: 'continue' } });
     started = performance.now();
     const [, body] = await resuming.getObject(container, name, { respChunkSize: 65536 });
     assert.ok((await readBody(body)).equals(data));
     elapsed = (performance.now() - started) / 1000;
-    assert.ok(elapsed >= 0.58 && elapsed < 4, `resumed after ${elapsed} s`);
+    assert.ok(elapsed >= 1.5 && elapsed < 4.5, `resumed after ${elapsed} s (the stall lasts 5 s)`);
     assert.ok(proxy.seen('GET').length >= 2);
 
-    // 6 chunks 0.3 s apart: about 2 s in all, never 0.6 s of silence.
+    // 6 chunks 0.4 s apart: 2.4 s in all, never 1.5 s of silence. The proxy
+    // answers once the body is in, so Swift's latency is not what is timed.
+    proxy.add({ method: 'PUT', path: OBJ('slow-upload'), fault: { type: 'status', status: 201, headers: { etag: md5(data.subarray(0, 60_000)) }, body: '' } });
     const slow = Readable.from(
       (async function* () {
         for (let i = 0; i < 6; i += 1) {
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await new Promise((resolve) => setTimeout(resolve, 400));
           yield data.subarray(i * 10_000, (i + 1) * 10_000);
         }
       })(),
@@ -590,6 +604,7 @@ describe('timeouts and abort', () => {
     const etag = await resuming.putObject(container, 'slow-upload', slow);
     assert.equal(etag, md5(data.subarray(0, 60_000)));
     assert.equal(resuming.attempts, 1);
+    assert.deepEqual(proxy.seen('PUT').map((r) => r.bodyBytes), [60_000], 'the whole body arrived in one try');
     await resuming.close();
   });
 

@@ -1,0 +1,322 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ChecksumError, ClientException } from '../errors.js';
+import type { ResponseHeaders } from '../http/headers.js';
+import type { ResponseDict } from '../ops/request.js';
+import type { Call } from './context.js';
+import { SwiftError } from './errors.js';
+import { isTrue } from './options.js';
+import { DIR_MARKER_TYPES } from './naming.js';
+import { Progress } from './progress.js';
+import type { DownloadOptions } from './types.js';
+import { fetchSegments, planSegments, type SegmentPlan } from './verified-download.js';
+
+/**
+ * Downloads that survive the process: bytes go to a partial file beside the
+ * target (`.<name>.swiftclient-partial`, never the target itself) described
+ * by a small state file (`.<name>.swiftclient-partial.json`: the object's
+ * ETag, Last-Modified, length and, for a large object, a digest of its
+ * segment list). Renamed into place only once complete and verified. The
+ * next run of the same download continues where the file ends:
+ *
+ * - a plain object with `Range: bytes=<have>-` and `If-Match: <ETag>`; a
+ *   412 (the object changed) discards the partial file and starts over;
+ * - a large object by re-reading its manifest or listing: if its ETag,
+ *   Last-Modified and segment list are the state's, every segment already in
+ *   place (its bytes hash to the manifest's MD5) is kept, the others are
+ *   fetched; otherwise the partial file is discarded.
+ */
+
+/** The partial file of a target and its state file. */
+export interface PartialPaths {
+  data: string;
+  state: string;
+}
+
+/** What the state file records about the object the partial file holds bytes of. */
+interface PartialState {
+  container: string;
+  object: string;
+  kind: 'plain' | 'large';
+  etag: string;
+  lastModified: string;
+  length: number;
+  /** Large objects: the plan's digest. */
+  plan?: string | undefined;
+}
+
+/** Smaller plain objects are not worth a state file (many small downloads would pay for it): they start over. */
+const RESUME_MIN_BYTES = 1 << 20;
+
+/** The partial and state paths of `file` (a name cut to fit 255 bytes, in UTF-8 bytes). */
+export function partialPaths(file: string, shorten: (name: string, maxBytes: number) => string): PartialPaths {
+  const data = join(dirname(file), `.${shorten(basename(file), 200)}.swiftclient-partial`);
+  return { data, state: `${data}.json` };
+}
+
+async function readState(paths: PartialPaths, container: string, obj: string): Promise<PartialState | undefined> {
+  try {
+    const state = JSON.parse(await fsp.readFile(paths.state, 'utf8')) as PartialState;
+    return state.container === container && state.object === obj ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written through a temporary name and a rename, so a kill never leaves half a state file. */
+async function writeState(paths: PartialPaths, state: PartialState): Promise<void> {
+  await fsp.writeFile(`${paths.state}.tmp`, JSON.stringify(state));
+  await fsp.rename(`${paths.state}.tmp`, paths.state);
+}
+
+/** Removes a partial file and its state. */
+export async function discardPartial(paths: PartialPaths): Promise<void> {
+  await Promise.all([paths.data, paths.state, `${paths.state}.tmp`].map((p) => fsp.rm(p, { force: true })));
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  return fsp.stat(path).then((s) => s.size, () => undefined);
+}
+
+/** Whether a download can take the resumable path (files only; python's special cases keep theirs). */
+export function resumable(o: DownloadOptions, outFile: string | undefined, path: string, headers: Record<string, string>): boolean {
+  if (outFile === '-' || o.noDownload || o.versionId !== undefined) return false;
+  if (outFile === undefined && path.endsWith('/')) return false;
+  return !Object.keys(headers).some((h) => h === 'range' || h.startsWith('if-'));
+}
+
+/** What {@link downloadResumable} tells the result. */
+export interface ResumableOutcome {
+  headers: ResponseHeaders;
+  /** The object's length (what is in the file). */
+  bytes: number;
+  /** Bytes found in a partial file of an earlier run and kept. */
+  reused: number;
+}
+
+/**
+ * Downloads one object to `file` through its partial file (see above),
+ * verifying MD5 and length; on failure the partial file is kept for the
+ * next run (removed with `resume: false`).
+ */
+export async function downloadResumable(
+  call: Call<unknown>,
+  o: DownloadOptions,
+  container: string,
+  obj: string,
+  file: string,
+  paths: PartialPaths,
+  rd: ResponseDict,
+): Promise<ResumableOutcome> {
+  await fsp.mkdir(dirname(file), { recursive: true });
+  try {
+    const state = o.resume === false ? undefined : await readState(paths, container, obj);
+    // Without a state file a partial file says nothing trustworthy.
+    if (state === undefined) await fsp.rm(paths.data, { force: true });
+    const resumed = state?.kind === 'plain' ? await resumePlain(call, o, container, obj, paths, state, rd) : undefined;
+    const outcome = resumed ?? (await fresh(call, o, container, obj, file, paths, state, rd));
+    if (outcome.dirMarker) {
+      await discardPartial(paths);
+      return outcome;
+    }
+    await fsp.rename(paths.data, file);
+    await fsp.rm(paths.state, { force: true });
+    const mtime = Number(outcome.headers['x-object-meta-mtime']);
+    if (!o.ignoreMtime && outcome.headers['x-object-meta-mtime'] !== undefined && Number.isFinite(mtime)) await fsp.utimes(file, mtime, mtime);
+    return outcome;
+  } catch (err) {
+    if (o.resume === false) await discardPartial(paths).catch(() => undefined);
+    throw err;
+  }
+}
+
+type Outcome = ResumableOutcome & { dirMarker?: boolean };
+
+/** Continues a plain object with Range + If-Match; undefined when it must start over (the object changed). */
+async function resumePlain(
+  call: Call<unknown>,
+  o: DownloadOptions,
+  container: string,
+  obj: string,
+  paths: PartialPaths,
+  state: PartialState,
+  rd: ResponseDict,
+): Promise<Outcome | undefined> {
+  const have = (await sizeOf(paths.data)) ?? 0;
+  if (have === 0 || have > state.length) return undefined;
+  const ifMatch = { 'if-match': `"${state.etag}"` };
+  try {
+    if (have === state.length) {
+      const headers = await call.conn.headObject(container, obj, { headers: ifMatch, signal: call.signal });
+      const hash = await hashOf(paths.data, have, call.signal);
+      checkWhole(hash, have, headers, state.length, o, container, obj);
+      return { headers, bytes: have, reused: have };
+    }
+    const [headers, body] = await call.conn.getObject(container, obj, {
+      respChunkSize: o.respChunkSize ?? 65536,
+      headers: { ...ifMatch, range: `bytes=${have}-` },
+      responseDict: rd,
+      signal: call.signal,
+      checksum: false,
+    });
+    const whole = headers['content-range'] === undefined;
+    const start = whole ? 0 : have;
+    const hash = createHash('md5');
+    if (!whole) await hashInto(hash, paths.data, have, call.signal);
+    const progress = new Progress(o.onProgress, 'download', container, obj, state.length);
+    progress.add(0, start);
+    const written = await writeStream(paths.data, start, body, hash, progress, whole ? 'w' : 'r+');
+    const fullHeaders: ResponseHeaders = { ...headers, 'content-length': String(state.length), etag: state.etag };
+    delete fullHeaders['content-range'];
+    checkWhole(hash.digest('hex'), start + written, fullHeaders, state.length, o, container, obj);
+    return { headers: fullHeaders, bytes: start + written, reused: start };
+  } catch (err) {
+    if (err instanceof ClientException && (err.httpStatus === 412 || err.httpStatus === 416)) {
+      await discardPartial(paths);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * A download from the start: one GET with `multipart-manifest=get` tells a
+ * plain object (its bytes come with it) from an SLO (its manifest) or a DLO;
+ * large objects go segment by segment, keeping what a partial file of the
+ * same version already holds.
+ */
+async function fresh(
+  call: Call<unknown>,
+  o: DownloadOptions,
+  container: string,
+  obj: string,
+  file: string,
+  paths: PartialPaths,
+  state: PartialState | undefined,
+  rd: ResponseDict,
+): Promise<Outcome> {
+  const [headers, body] = await call.conn.getObject(container, obj, {
+    respChunkSize: o.respChunkSize ?? 65536,
+    queryString: 'multipart-manifest=get',
+    responseDict: rd,
+    signal: call.signal,
+    checksum: false,
+  });
+  const slo = isTrue(headers['x-static-large-object']);
+  if (!slo && headers['x-object-manifest'] === undefined) {
+    if (DIR_MARKER_TYPES.includes((headers['content-type'] ?? '').split(';', 1)[0] as string)) {
+      for await (const _ of body) void _;
+      await fsp.mkdir(file, { recursive: true });
+      return { headers, bytes: 0, reused: 0, dirMarker: true };
+    }
+    // A state of another version must go; the partial file itself is truncated by the write.
+    if (state !== undefined) await discardPartial(paths);
+    const length = Number(headers['content-length'] ?? NaN);
+    const etag = unquoted(headers.etag);
+    if (o.resume !== false && Number.isFinite(length) && length >= RESUME_MIN_BYTES) {
+      await writeState(paths, { container, object: obj, kind: 'plain', etag, lastModified: headers['last-modified'] ?? '', length });
+    }
+    const hash = createHash('md5');
+    const progress = new Progress(o.onProgress, 'download', container, obj, Number.isFinite(length) ? length : undefined);
+    progress.report();
+    const written = await writeStream(paths.data, 0, body, hash, progress, 'w');
+    checkWhole(hash.digest('hex'), written, headers, Number.isFinite(length) ? length : written, o, container, obj);
+    return { headers, bytes: written, reused: 0 };
+  }
+  const manifest = await readAll(body);
+  // The object's own headers (content type, length, ETag): the manifest GET gives the manifest's.
+  const objectHeaders = await call.conn.headObject(container, obj, { signal: call.signal });
+  const plan = await planSegments(call.conn, container, obj, headers, slo ? manifest : undefined, call.signal);
+  if (plan === undefined) throw new SwiftError('Cannot download this large object segment by segment (its manifest has byte ranges or inline data)', { container, object: obj });
+  const identity: PartialState = {
+    container,
+    object: obj,
+    kind: 'large',
+    etag: unquoted(objectHeaders.etag),
+    lastModified: objectHeaders['last-modified'] ?? '',
+    length: plan.total,
+    plan: plan.digest,
+  };
+  const same = state !== undefined && state.kind === 'large' && state.etag === identity.etag && state.plan === identity.plan && state.lastModified === identity.lastModified;
+  const resuming = same && (await sizeOf(paths.data)) === plan.total;
+  if (!resuming) await discardPartial(paths);
+  if (o.resume !== false) await writeState(paths, identity);
+  return fetchLarge(call, o, container, obj, paths, plan, objectHeaders, resuming);
+}
+
+async function fetchLarge(
+  call: Call<unknown>,
+  o: DownloadOptions,
+  container: string,
+  obj: string,
+  paths: PartialPaths,
+  plan: SegmentPlan,
+  headers: ResponseHeaders,
+  resuming: boolean,
+): Promise<Outcome> {
+  const handle = await fsp.open(paths.data, resuming ? 'r+' : 'w');
+  const progress = new Progress(o.onProgress, 'download', container, obj, plan.total);
+  progress.report();
+  try {
+    await handle.truncate(plan.total);
+    const outcome = await fetchSegments(call, plan, { handle, path: paths.data }, {
+      resuming,
+      verify: o.checksum !== false,
+      chunkSize: o.respChunkSize ?? 65536,
+      progress,
+      label: `${container}/${obj}`,
+    });
+    return { headers, bytes: plan.total, reused: outcome.reused };
+  } finally {
+    await handle.close();
+  }
+}
+
+function unquoted(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+/** Length always; MD5 when the ETag is the content's MD5 and checksums are on. */
+function checkWhole(md5: string, read: number, headers: ResponseHeaders, length: number, o: DownloadOptions, container: string, obj: string): void {
+  if (read !== length) {
+    throw new SwiftError(`Error downloading ${container}/${obj}: read_length != content_length, ${read} != ${length}`, { container, object: obj });
+  }
+  const etag = unquoted(headers.etag);
+  if (o.checksum !== false && /^[0-9a-f]{32}$/.test(etag) && md5 !== etag) {
+    throw new ChecksumError(`Error downloading ${container}/${obj}: md5sum != etag, ${md5} != ${etag}`, { expected: etag, actual: md5, httpPath: `/${container}/${obj}` });
+  }
+}
+
+/** Writes a body into `path` from `start`, hashing and counting it. */
+async function writeStream(path: string, start: number, body: AsyncIterable<Buffer>, hash: Hash, progress: Progress, flags: 'w' | 'r+'): Promise<number> {
+  const handle = await fsp.open(path, flags);
+  let position = start;
+  try {
+    for await (const chunk of body) {
+      await handle.write(chunk, 0, chunk.length, position);
+      hash.update(chunk);
+      position += chunk.length;
+      progress.add(0, chunk.length);
+    }
+  } finally {
+    await handle.close();
+  }
+  return position - start;
+}
+
+async function hashInto(hash: Hash, path: string, length: number, signal: AbortSignal): Promise<void> {
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
+}
+
+async function hashOf(path: string, length: number, signal: AbortSignal): Promise<string> {
+  const hash = createHash('md5');
+  if (length > 0) await hashInto(hash, path, length, signal);
+  return hash.digest('hex');
+}
+
+async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import type { Connection } from '../connection.js';
+import { ChecksumError } from '../errors.js';
+import type { ResponseHeaders } from '../http/headers.js';
+import type { Call } from './context.js';
+import { chunkData } from './identical.js';
+import { parseDloManifest, splitPath } from './naming.js';
+import type { Progress } from './progress.js';
+import { rangeMd5 } from './resume-upload.js';
+
+/**
+ * Large-object downloads verified segment by segment: an SLO's manifest
+ * (`multipart-manifest=get`, nested manifests expanded) or a DLO's segment
+ * listing gives every segment's container, name, size and MD5; the segments
+ * are fetched in parallel (`segmentThreads`), each streamed straight into its
+ * place in the output file, and checked against that MD5 and size. A
+ * segment already in place in a partial file from an earlier run (its bytes
+ * hash to the manifest's MD5) is not fetched again.
+ */
+
+/** One segment of a large object and where its bytes go in the file. */
+export interface PlannedSegment {
+  index: number;
+  container: string;
+  object: string;
+  /** Byte offset in the object. */
+  offset: number;
+  bytes: number;
+  /** MD5 (hex) the manifest or the listing gives. */
+  hash: string;
+}
+
+/** What a download learned about a large object: its segments and an identity to recognise it again. */
+export interface SegmentPlan {
+  segments: PlannedSegment[];
+  total: number;
+  /** Changes whenever a segment's name, size or MD5 does (so a partial file of another version is not reused). */
+  digest: string;
+}
+
+/**
+ * The segments of an SLO (from its manifest body) or a DLO (from a listing
+ * of its prefix), or undefined when the manifest uses what a per-segment
+ * download cannot reproduce (byte ranges of segments, inline data).
+ */
+export async function planSegments(
+  conn: Connection,
+  container: string,
+  obj: string,
+  headers: ResponseHeaders,
+  manifest: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<SegmentPlan | undefined> {
+  const dlo = headers['x-object-manifest'];
+  if (dlo === undefined && manifest !== undefined && usesRangesOrData(manifest)) return undefined;
+  const chunks = await chunkData(conn, container, obj, headers, signal, manifest);
+  const dloContainer = dlo === undefined ? undefined : parseDloManifest(dlo).container;
+  const segments: PlannedSegment[] = [];
+  let offset = 0;
+  const digest = createHash('md5');
+  for (const [index, chunk] of chunks.entries()) {
+    if (chunk.name === undefined) return undefined;
+    const [segContainer, segObject] = dloContainer === undefined ? splitPath(chunk.name.replace(/^\/+/, '')) : [dloContainer, chunk.name];
+    segments.push({ index, container: segContainer, object: segObject, offset, bytes: chunk.bytes, hash: chunk.hash.toLowerCase() });
+    digest.update(`${segContainer}/${segObject}\n${chunk.bytes}\n${chunk.hash}\n`);
+    offset += chunk.bytes;
+  }
+  return { segments, total: offset, digest: digest.digest('hex') };
+}
+
+/** Whether an SLO manifest (any nesting level we can see) has `range` or `data` entries. */
+function usesRangesOrData(manifest: Buffer): boolean {
+  try {
+    const entries = JSON.parse(manifest.toString('utf8')) as Array<Record<string, unknown>>;
+    return entries.some((e) => e.range !== undefined || e.data !== undefined);
+  } catch {
+    return true;
+  }
+}
+
+/** How a verified download went: bytes fetched from the server, and bytes found already in place. */
+export interface SegmentsOutcome {
+  fetched: number;
+  reused: number;
+}
+
+/**
+ * Fills `file` (open for writing, already `plan.total` bytes long) with the
+ * plan's segments, `segmentThreads` at a time. With `resuming`, a segment
+ * whose bytes are already in place is kept. A segment whose MD5 or size
+ * differs from the plan's is fetched once more; if it is still wrong the
+ * download fails with a {@link ChecksumError} naming the segment (the good
+ * segments stay in the file for the next run). `verify: false` checks sizes
+ * only.
+ */
+export async function fetchSegments(
+  call: Call<unknown>,
+  plan: SegmentPlan,
+  file: { handle: FileHandle; path: string },
+  options: { resuming: boolean; verify: boolean; chunkSize: number; progress: Progress; label: string },
+): Promise<SegmentsOutcome> {
+  const outcome: SegmentsOutcome = { fetched: 0, reused: 0 };
+  let broken = false;
+  const jobs = plan.segments.map((segment) =>
+    call.segmentLimit(async () => {
+      if (broken || call.signal.aborted) return;
+      if (options.resuming && segment.bytes > 0 && (await rangeMd5(file.path, segment.offset, segment.bytes, call.signal)) === segment.hash) {
+        outcome.reused += segment.bytes;
+        options.progress.add(segment.index, segment.bytes);
+        return;
+      }
+      try {
+        let error: ChecksumError | undefined;
+        for (let attempt = 0; attempt < 2; attempt += 1) {
+          error = await fetchSegment(call, segment, file.handle, options);
+          outcome.fetched += segment.bytes;
+          if (error === undefined) return;
+          options.progress.reset(segment.index);
+        }
+        throw error;
+      } catch (err) {
+        broken = true;
+        throw err;
+      }
+    }),
+  );
+  const settled = await Promise.allSettled(jobs);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  if (call.signal.aborted) throw call.signal.reason;
+  return outcome;
+}
+
+/** GETs one segment into its place; a ChecksumError (returned, not thrown) when its bytes are not the plan's. */
+async function fetchSegment(
+  call: Call<unknown>,
+  segment: PlannedSegment,
+  handle: FileHandle,
+  options: { verify: boolean; chunkSize: number; progress: Progress; label: string },
+): Promise<ChecksumError | undefined> {
+  const [, body] = await call.conn.getObject(segment.container, segment.object, {
+    respChunkSize: options.chunkSize,
+    signal: call.signal,
+    checksum: false,
+  });
+  const hash = createHash('md5');
+  let position = segment.offset;
+  let read = 0;
+  for await (const chunk of body) {
+    if (read + chunk.length > segment.bytes) {
+      read += chunk.length;
+      break;
+    }
+    await handle.write(chunk, 0, chunk.length, position);
+    hash.update(chunk);
+    position += chunk.length;
+    read += chunk.length;
+    options.progress.add(segment.index, chunk.length);
+  }
+  const actual = hash.digest('hex');
+  const where = `/${segment.container}/${segment.object}`;
+  if (read !== segment.bytes) {
+    return new ChecksumError(`Segment ${segment.index} (${where}) of ${options.label}: ${read} bytes read, the manifest says ${segment.bytes}`, {
+      expected: segment.hash,
+      actual,
+      httpPath: where,
+    });
+  }
+  if (options.verify && actual !== segment.hash) {
+    return new ChecksumError(`Segment ${segment.index} (${where}) of ${options.label}: md5sum != manifest etag, ${actual} != ${segment.hash}`, {
+      expected: segment.hash,
+      actual,
+      httpPath: where,
+    });
+  }
+  return undefined;
+}

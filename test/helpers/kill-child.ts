@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ByteProxy } from './byte-proxy.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHILD = fileURLToPath(new URL('./transfer-child.ts', import.meta.url));
+
+/** How a killed child ended. */
+export interface KillOutcome {
+  /** True when the child was killed; false when it finished before reaching the threshold. */
+  killed: boolean;
+  code: number | null;
+  stderr: string;
+}
+
+/**
+ * Runs a command, and SIGKILLs it (no chance to clean up, as an OOM kill or
+ * a power cut) as soon as `reached(proxy)` holds after some bytes went
+ * through the proxy. Resolves once the process has exited.
+ */
+export function runAndKill(command: string, args: string[], proxy: ByteProxy, reached: (proxy: ByteProxy) => boolean): Promise<KillOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LANG: 'C.UTF-8' } });
+    let killed = false;
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    proxy.onBytes = (p) => {
+      if (!killed && reached(p)) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    };
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      proxy.onBytes = undefined;
+      resolve({ killed, code, stderr });
+    });
+  });
+}
+
+/** Runs a SwiftService transfer (see transfer-child.ts) in a child process, killed by `reached`. */
+export function transferAndKill(job: Record<string, unknown>, proxy: ByteProxy, reached: (proxy: ByteProxy) => boolean): Promise<KillOutcome> {
+  return runAndKill(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], proxy, reached);
+}

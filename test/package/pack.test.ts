@@ -1,0 +1,230 @@
+// What a user installs: both packages packed as `npm publish` would pack
+// them, installed from the tarballs into a fresh project, type-checked by a
+// strict consumer under nodenext and bundler resolution, run as ESM and as
+// CommonJS against the local Swift, and the packed CLI run. publint and
+// arethetypeswrong check the package metadata.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'node_modules/.bin');
+const run = promisify(execFile);
+
+interface Output {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; never throws for a non-zero exit (the caller asserts). */
+async function sh(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Output> {
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
+  }
+}
+
+function newest(dir: string): number {
+  let time = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return time;
+}
+
+/** `npm pack` runs `prepack` (the build); the suite has just built, so build again only when a source is newer. */
+async function ensureBuilt(): Promise<void> {
+  let fresh = false;
+  try {
+    const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'packages/cli/src')));
+    fresh = statSync(join(ROOT, 'dist/index.js')).mtimeMs >= sources && statSync(join(ROOT, 'packages/cli/dist/main.js')).mtimeMs >= sources;
+  } catch {
+    // not built
+  }
+  if (fresh) return;
+  const built = await sh('npm', ['run', '--silent', 'build'], ROOT);
+  assert.equal(built.code, 0, built.stderr);
+}
+
+const CONSUMER_TS = `
+import { ClientException, Connection, NotFoundError, type ContainerEntry, type ObjectEntry } from 'swiftclient';
+
+const conn = new Connection({ authUrl: process.env.ST_AUTH ?? '', user: process.env.ST_USER ?? '', key: process.env.ST_KEY ?? '' });
+const container = process.env.CONTAINER ?? '';
+try {
+  await conn.putContainer(container);
+  const etag: string = await conn.putObject(container, 'hello.txt', 'hello from esm', { contentType: 'text/plain' });
+  const [headers, body] = await conn.getObject(container, 'hello.txt');
+  const text: string = body.toString('utf8');
+  const [, stream] = await conn.getObject(container, 'hello.txt', { respChunkSize: 4 });
+  const streamed: string = (await stream.read()).toString('utf8');
+  const [, account] = await conn.getAccount({ prefix: container });
+  const containers: string[] = account.flatMap((entry: ContainerEntry) => (entry.subdir === undefined ? [entry.name] : []));
+  const [, listing] = await conn.getContainer(container);
+  const sizes: number[] = listing.flatMap((entry: ObjectEntry) => (entry.subdir === undefined ? [entry.bytes] : []));
+  let missing = '';
+  try {
+    await conn.headObject(container, 'missing');
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    const status: number | undefined = err.httpStatus;
+    missing = \`\${err.code} \${status ?? ''} \${err instanceof ClientException}\`;
+  }
+  await conn.deleteObject(container, 'hello.txt');
+  console.log(JSON.stringify({ etag, type: headers['content-type'], text, streamed, containers, sizes, missing }));
+} finally {
+  await conn.close();
+}
+`;
+
+const CONSUMER_CJS = `
+const { Connection, generateTempUrl } = require('swiftclient');
+(async () => {
+  const conn = new Connection({ authUrl: process.env.ST_AUTH, user: process.env.ST_USER, key: process.env.ST_KEY });
+  try {
+    const container = process.env.CONTAINER;
+    await conn.putObject(container, 'hello.cjs', 'hello from cjs');
+    const [, body] = await conn.getObject(container, 'hello.cjs');
+    await conn.deleteObject(container, 'hello.cjs');
+    const url = generateTempUrl('/v1/AUTH_test/c/o', 60, 'key', 'GET', { absolute: true });
+    console.log(JSON.stringify({ text: body.toString('utf8'), tempurl: url.startsWith('/v1/AUTH_test/c/o?temp_url_sig=') }));
+  } finally {
+    await conn.close();
+  }
+})().catch((err) => { console.error(err); process.exitCode = 1; });
+`;
+
+function tsconfig(resolution: 'nodenext' | 'bundler'): string {
+  return JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      // the shipped declarations are checked too
+      skipLibCheck: false,
+      target: 'ES2022',
+      lib: ['ES2023'],
+      module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
+      moduleResolution: resolution,
+      types: ['node'],
+      typeRoots: [join(ROOT, 'node_modules/@types')],
+      outDir: 'out',
+      noEmit: resolution === 'bundler',
+    },
+    files: ['consumer.ts'],
+  });
+}
+
+describe('the packed packages, installed in a fresh project', { concurrency: true }, () => {
+  let work = '';
+  let project = '';
+  const tarballs: Record<'lib' | 'cli', string> = { lib: '', cli: '' };
+  const container = unique('pack');
+  // only the tempauth credentials: the suite's Keystone OS_* variables would make the CLI pick Keystone
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(ST_|OS_|SWIFTCLIENT_)/.test(name)));
+  Object.assign(env, { ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user, ST_KEY: SWIFT.key, CONTAINER: container });
+
+  before(async () => {
+    await ensureBuilt();
+    work = mkdtempSync(join(tmpdir(), 'swiftclient-pack-'));
+    for (const [which, args] of [
+      ['lib', []],
+      ['cli', ['--workspace=packages/cli']],
+    ] as const) {
+      const packed = await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work, ...args], ROOT);
+      assert.equal(packed.code, 0, packed.stderr);
+      const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }>; size: number; entryCount: number }>;
+      assert.ok(info);
+      tarballs[which] = join(work, info.filename);
+      const paths = info.files.map((f) => f.path);
+      for (const required of ['LICENSE', 'README.md', 'package.json']) assert.ok(paths.includes(required), `${which} tarball lacks ${required}`);
+      assert.deepEqual(paths.filter((p) => p.endsWith('.map')), [], 'no source maps without their sources');
+      assert.ok(paths.every((p) => !p.startsWith('src/') && !p.startsWith('test/')), `${which}: only built files are shipped`);
+      if (which === 'lib') {
+        for (const file of ['dist/index.js', 'dist/index.d.ts', 'CHANGELOG.md']) assert.ok(paths.includes(file), `lib tarball lacks ${file}`);
+      } else {
+        assert.ok(paths.includes('dist/main.js'), 'cli tarball lacks dist/main.js');
+      }
+      console.log(`${info.filename}: ${info.size} bytes packed, ${info.entryCount} files`);
+    }
+    project = join(work, 'consumer');
+    await sh('mkdir', ['-p', project], work);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
+    writeFileSync(join(project, 'consumer.ts'), CONSUMER_TS);
+    writeFileSync(join(project, 'consumer.cjs'), CONSUMER_CJS);
+    const installed = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarballs.lib, tarballs.cli], project);
+    assert.equal(installed.code, 0, installed.stderr);
+    await connect().putContainer(container);
+  });
+
+  after(async () => {
+    const conn = connect();
+    await purgeContainer(conn, container);
+    await conn.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the library alone installs no CLI-only package', async () => {
+    const lib = JSON.parse(readFileSync(join(project, 'node_modules/swiftclient/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.deepEqual(Object.keys(lib.dependencies).sort(), ['p-limit', 'undici']);
+    const tree = await sh('npm', ['ls', '--all', '--parseable', 'swiftclient'], project);
+    assert.equal(tree.code, 0, tree.stderr);
+  });
+
+  test('a strict TypeScript consumer type-checks under nodenext and bundler resolution and runs as ESM against the local Swift', async () => {
+    await Promise.all(
+      (['nodenext', 'bundler'] as const).map(async (resolution) => {
+        writeFileSync(join(project, `tsconfig.${resolution}.json`), tsconfig(resolution));
+        const checked = await sh(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', `tsconfig.${resolution}.json`], project);
+        assert.equal(checked.code, 0, `${resolution}:\n${checked.stdout}${checked.stderr}`);
+      }),
+    );
+    // the nodenext check emitted out/consumer.js: the same program, run as ESM
+    const esm = await sh(process.execPath, ['out/consumer.js'], project, env);
+    assert.equal(esm.code, 0, esm.stderr);
+    const { etag, ...seen } = JSON.parse(esm.stdout) as { etag: string };
+    assert.equal(etag, createHash('md5').update('hello from esm').digest('hex'));
+    assert.deepEqual(seen, { type: 'text/plain', text: 'hello from esm', streamed: 'hello from esm', containers: [container], sizes: [14], missing: 'NOT_FOUND 404 true' });
+  });
+
+  test('CommonJS require works against the local Swift (Node >= 20.19)', async () => {
+    const cjs = await sh(process.execPath, ['consumer.cjs'], project, env);
+    assert.equal(cjs.code, 0, cjs.stderr);
+    assert.deepEqual(JSON.parse(cjs.stdout), { text: 'hello from cjs', tempurl: true });
+  });
+
+  test('the packed CLI runs: --version and stat', async () => {
+    const cli = join(project, 'node_modules/.bin/swiftclient');
+    const version = await sh(cli, ['--version'], project, env);
+    assert.equal(version.code, 0, version.stderr);
+    assert.match(version.stdout, /^swiftclient 0\.1\.0 /);
+    const stat = await sh(cli, ['stat', container], project, env);
+    assert.equal(stat.code, 0, stat.stderr);
+    assert.match(stat.stdout, new RegExp(`^\\s+Container: ${container}$`, 'm'));
+    assert.match(stat.stdout, /^\s+Account: AUTH_test$/m);
+  });
+
+  test('publint and arethetypeswrong find nothing wrong', async () => {
+    for (const tarball of [tarballs.lib, tarballs.cli]) {
+      const linted = await sh(join(BIN, 'publint'), ['--strict', tarball], ROOT);
+      assert.equal(linted.code, 0, `${linted.stdout}${linted.stderr}`);
+      assert.match(linted.stdout, /All good/);
+    }
+    // require() of this ESM package works from Node 20.19 on (require(esm),
+    // engines.node); TypeScript's node16 mode still calls it import-only.
+    const types = await sh(join(BIN, 'attw'), [tarballs.lib, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii'], ROOT);
+    assert.equal(types.code, 0, `${types.stdout}${types.stderr}`);
+  });
+});

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { resumable } from '../../src/service/resume-download.js';
+import { segmentPrefix } from '../../src/service/resume-upload.js';
+import { parseSyncLocation } from '../../src/service/sync.js';
+
+describe('segment prefix a resumed upload lists', () => {
+  const table: Array<[string, boolean, number, string]> = [
+    ['big.bin', true, 3000, 'big.bin/slo/1700000000.000000/3000/1000/'],
+    ['big.bin', false, 3000, 'big.bin/1700000000.000000/3000/1000/'],
+    ['dir/ü.bin', true, 1, 'dir/ü.bin/slo/1700000000.000000/1/1000/'],
+  ];
+  for (const [obj, useSlo, size, prefix] of table) {
+    test(`${obj} ${useSlo ? 'SLO' : 'DLO'} ${size}`, () => {
+      assert.equal(segmentPrefix({ obj, mtime: '1700000000.000000', segmentSize: 1000, useSlo }, size), prefix);
+    });
+  }
+});
+
+describe('which downloads take the resumable path', () => {
+  const table: Array<[string, object, string | undefined, string, Record<string, string>, boolean]> = [
+    ['a file', {}, undefined, 'dir/a', {}, true],
+    ['an out file', {}, 'x.bin', 'a', {}, true],
+    ['stdout', {}, '-', 'a', {}, false],
+    ['no download', { noDownload: true }, undefined, 'a', {}, false],
+    ['a version', { versionId: '1' }, undefined, 'a', {}, false],
+    ['a pseudo-directory', {}, undefined, 'dir/', {}, false],
+    ["the caller's Range", {}, undefined, 'a', { range: 'bytes=0-9' }, false],
+    ["the caller's If-Match", {}, undefined, 'a', { 'if-match': 'x' }, false],
+    ['other headers', {}, undefined, 'a', { 'x-foo': '1' }, true],
+  ];
+  for (const [what, o, outFile, path, headers, expected] of table) {
+    test(what, () => assert.equal(resumable(o, outFile, path, headers), expected));
+  }
+});
+
+describe('sync locations', () => {
+  const table: Array<[string, ReturnType<typeof parseSyncLocation> | RegExp]> = [
+    ['swift://c', { kind: 'swift', container: 'c', prefix: '' }],
+    ['swift://c/', { kind: 'swift', container: 'c', prefix: '' }],
+    ['swift://c/a/b/', { kind: 'swift', container: 'c', prefix: 'a/b/' }],
+    ['swift://c//a', { kind: 'swift', container: 'c', prefix: 'a/' }],
+    ['/srv/site', { kind: 'local', path: '/srv/site' }],
+    ['swift:c', { kind: 'local', path: 'swift:c' }],
+    ['swift://', /No container/],
+    ['', /must not be empty/],
+  ];
+  for (const [text, expected] of table) {
+    test(JSON.stringify(text), () => {
+      if (expected instanceof RegExp) assert.throws(() => parseSyncLocation(text), expected);
+      else assert.deepEqual(parseSyncLocation(text), expected);
+    });
+  }
+});
