@@ -15,7 +15,7 @@ export const TRANSPORT = chooseTransport(RUNTIME, undefined, process.env.SWIFTCL
 
 /** Why a test of an undici-only feature is skipped under the fetch engine (false under undici). */
 export function undiciOnly(what: string): string | false {
-  return TRANSPORT === 'undici' ? false : `undici transport only: ${what} (the fetch engine's refusal is asserted in fetch-transport.test.ts)`;
+  return TRANSPORT === 'undici' ? false : `undici transport only: ${what} (a fetch limit, docs/RUNTIMES.md; refusals are asserted in fetch-transport.test.ts)`;
 }
 
 /** The tempauth Swift started by scripts/swift-aio (overridable by ST_* variables). */
