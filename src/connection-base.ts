@@ -6,7 +6,8 @@ import { PreparedBody, type BodyInput } from './http/body.js';
 import { hasHeader, headerRecord, type HeadersInput, type ResponseHeaders } from './http/headers.js';
 import { downloadDigest } from './http/integrity.js';
 import { ObjectBody } from './http/object-body.js';
-import { Transport } from './http/transport.js';
+import { createTransport } from './http/select.js';
+import type { Transport } from './http/transport.js';
 import * as account from './ops/account.js';
 import type { CallOptions, ContainerEntry, GetAccountOptions, HeadersOptions, PostAccountOptions } from './ops/account.js';
 import { capabilitiesUrl, getCapabilities, type Capabilities } from './ops/capabilities.js';
@@ -93,12 +94,12 @@ export class ConnectionBase {
     // Kept as objectStorageUrl so that it survives re-authentication.
     if (options.preauthUrl) this.osOptions.objectStorageUrl = options.preauthUrl;
     if (options.timeout !== undefined) seconds('timeout', options.timeout);
-    const { timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections } = options;
+    const { timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections, transport } = options;
     if (keepAlive !== undefined) seconds('keepAlive', keepAlive);
     if (maxConnections !== undefined && !(Number.isSafeInteger(maxConnections) && maxConnections > 0)) {
       throw new ClientException(`Invalid maxConnections ${String(maxConnections)}: must be a positive integer`);
     }
-    this.#transport = new Transport({ timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections });
+    this.#transport = createTransport({ transport, timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections });
     this.#auth = new AuthState(
       { transport: this.#transport, authUrl: this.authUrl, user: this.user, key: options.key, authVersion: this.authVersion, osOptions: this.osOptions, session: this.session },
       options.preauthToken ?? this.osOptions.authToken,

@@ -20,6 +20,7 @@ export { ObjectBody } from './http/object-body.js';
 export { fileSource } from './http/body.js';
 export type { BodyInput, Chunk, ReplayableSource } from './http/body.js';
 export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.js';
+export type { TransportName, TransportOptions } from './http/transport.js';
 export { setDebugLog } from './http/log.js';
 export type { LogSink } from './http/log.js';
 export type { CallOptions, ContainerEntry, ContainerInfoEntry, GetAccountOptions, HeadersOptions, PostAccountOptions, SubdirEntry } from './ops/account.js';

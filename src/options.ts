@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { SessionLike } from './auth/session.js';
+import type { TransportName } from './http/transport.js';
 
 /** Keystone scoping and endpoint choice, as swiftclient's `os_options`. */
 export interface OsOptions {
@@ -101,12 +102,25 @@ export interface ConnectionOptions {
   /**
    * The undici Dispatcher every request goes through, auth included: an
    * `Agent`, a `Pool` with limits, a `ProxyAgent`, a `MockAgent` for tests.
+   * Undici transport only (refused with `transport: 'fetch'`).
    * It stays the caller's (`close()` leaves it open); `cacert`, `insecure`,
    * `cert`, `certKey`, `keepAlive` and `maxConnections` do not apply to it.
    * @default an Agent that honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY (and lower-case forms) as python's requests does
    * @example new Connection({ authUrl, user, key, dispatcher: new Pool(origin, { connections: 4 }) })
    */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * The HTTP engine of every request, auth included: `'undici'` (pooled
+   * keep-alive, proxies from the environment, TLS options, `dispatcher`) or
+   * `'fetch'` (the platform's global fetch; TLS, proxies and pooling are the
+   * platform's, and `dispatcher` / `maxConnections` are refused). See
+   * docs/RUNTIMES.md for what each runtime can do.
+   * @default `'undici'` on Node and Deno (and whenever a `dispatcher` is
+   * given), `'fetch'` on Bun, in browsers and workers; the
+   * `SWIFTCLIENT_TRANSPORT` environment variable overrides the default
+   * @example new Connection({ authUrl, user, key, transport: 'fetch' })
+   */
+  transport?: TransportName | undefined;
   /**
    * User-Agent of every request, auth included; a `User-Agent` in a call's
    * `headers` wins for that call.

@@ -1,4 +1,5 @@
-import { Transport, type TransportOptions } from '../http/transport.js';
+import { createTransport } from '../http/select.js';
+import type { Transport, TransportOptions } from '../http/transport.js';
 import { findEndpoint, isExpiring, type AccessInfo, type EndpointFilter } from './access.js';
 import type { AuthPlugin } from './plugins.js';
 import { SharedRun } from '../util/abort.js';
@@ -54,7 +55,7 @@ export class Session implements SessionLike {
   constructor(options: SessionOptions) {
     this.auth = options.auth;
     const { auth: _auth, ...transportOptions } = options;
-    this.#transport = new Transport(transportOptions);
+    this.#transport = createTransport(transportOptions);
   }
 
   /**

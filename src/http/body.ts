@@ -255,6 +255,10 @@ export class PreparedBody {
 
   private async *iterate(source: AsyncIterable<Chunk> | Iterable<Chunk>, attempt: number): AsyncIterable<Buffer> {
     const hash = this.hash;
+    // Counted per attempt: a failed attempt's engine may still pull a chunk
+    // after the next attempt began, and must not count toward that one.
+    let sent = 0;
+    const current = (): boolean => attempt === this.openings;
     try {
       // for await, as callers expect of their iterables: values of sync
       // iterables are awaited, and leaving early (the limit, a bad chunk, the
@@ -265,27 +269,28 @@ export class PreparedBody {
         // Empty chunks would end a chunked transfer early: skip them.
         if (chunk.length === 0) continue;
         if (this.limit !== undefined) {
-          const room = this.limit - this.sent;
+          const room = this.limit - sent;
           if (room <= 0) break;
           if (chunk.length > room) chunk = chunk.subarray(0, room);
         }
         hash?.update(chunk);
-        this.sent += chunk.length;
+        sent += chunk.length;
+        if (current()) this.sent = sent;
         yield chunk;
         // Here once the transport asks for more, i.e. has taken this chunk.
-        this.onSent?.(this.sent);
-        if (this.limit !== undefined && this.sent >= this.limit) break;
+        if (current()) this.onSent?.(sent);
+        if (this.limit !== undefined && sent >= this.limit) break;
       }
     } catch (err) {
       // Only the source (or a bad chunk of it) throws here: the consumer stops
       // us with return(), which runs no catch.
       throw this.failedSource(attempt, err);
     }
-    if (this.length !== undefined && this.sent !== this.length) {
-      const short = new ClientException(`Upload body gave ${this.sent} bytes but ${this.length} were announced as Content-Length`);
+    if (this.length !== undefined && sent !== this.length) {
+      const short = new ClientException(`Upload body gave ${sent} bytes but ${this.length} were announced as Content-Length`);
       throw this.failedSource(attempt, short);
     }
-    this.digestHex = hash?.digest('hex');
+    if (current()) this.digestHex = hash?.digest('hex');
   }
 }
 

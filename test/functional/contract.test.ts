@@ -517,7 +517,7 @@ describe('errors', () => {
       assert.ok(err.message.startsWith(`${msg}: http://`), err.message);
     }
     // A network failure names the call the same way.
-    const refused = new Connection({ preauthUrl: 'http://127.0.0.1:9/v1/AUTH_test', preauthToken: 'x', retries: 0 });
+    const refused = new Connection({ preauthUrl: `http://127.0.0.1:${await freePort()}/v1/AUTH_test`, preauthToken: 'x', retries: 0 });
     const err = await rejectsAsync(() => refused.headObject(container, 'o'));
     assert.ok(err instanceof ClientException);
     assert.equal(err.httpStatus, undefined);

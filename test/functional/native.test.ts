@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import { after, before, describe, test } from 'node:test';
 import { ClientException, Connection, SwiftService, type TransferProgress } from '../../src/index.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
-import { connect, purgeContainer, unique } from '../helpers/env.js';
+import { connect, purgeContainer, unique, undiciOnly } from '../helpers/env.js';
 
 const MiB = 1024 * 1024;
 const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
@@ -359,7 +359,7 @@ describe('progress across retries and resumes', () => {
   });
 });
 
-describe('await using', () => {
+describe('await using', { skip: undiciOnly("close() cannot close the platform's fetch connections") }, () => {
   test('Connection: leaving the block closes its pooled sockets', async () => {
     proxy.reset();
     {

@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import { defaultUserAgent } from '../../src/http/user-agent.js';
 import { ClientException, Connection, NetworkError, type ConnectionOptions } from '../../src/index.js';
 import { forwardTo } from '../helpers/counting-proxy.js';
-import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
+import { connect, purgeContainer, RUNTIME, SWIFT, undiciOnly, unique } from '../helpers/env.js';
 import { startTinyproxy, TINYPROXY, type Tinyproxy } from '../helpers/tinyproxy.js';
 
 const SWIFT_ORIGIN = new URL(SWIFT.authUrl).origin;
@@ -83,7 +83,7 @@ async function roundTrip(conn: Connection): Promise<void> {
   }
 }
 
-describe('proxies from the environment (a real tinyproxy)', { skip: TINYPROXY ? false : 'tinyproxy is not installed' }, () => {
+describe('proxies from the environment (a real tinyproxy)', { skip: undiciOnly("Node's fetch ignores HTTP_PROXY") || (TINYPROXY ? false : 'tinyproxy is not installed') }, () => {
   let proxy: Tinyproxy;
   let recorder: Recorder;
   before(async () => {
@@ -170,7 +170,7 @@ describe('proxies from the environment (a real tinyproxy)', { skip: TINYPROXY ? 
   });
 });
 
-describe('a proxy that fails', () => {
+describe('a proxy that fails', { skip: undiciOnly("Node's fetch ignores HTTP_PROXY") }, () => {
   test('refused or dropped connections are NetworkErrors that name the proxy, not Swift', async () => {
     // a port nothing listens on, and a server that drops every connection at once
     const closed = createNetServer();
@@ -218,7 +218,7 @@ describe('a caller-supplied dispatcher and pool limits', () => {
     await recorder?.close();
   });
 
-  test("a user's Pool with connections: 2 is honoured under 50 concurrent calls", async () => {
+  test("a user's Pool with connections: 2 is honoured under 50 concurrent calls", { skip: RUNTIME === 'node' || RUNTIME === 'deno' ? false : `a dispatcher needs undici, which cannot run on ${RUNTIME}` }, async () => {
     const pool = new Pool(recorder.url, { connections: 2 });
     const conn = through(recorder.url, { dispatcher: pool });
     const socketsBefore = recorder.sockets;
@@ -234,7 +234,7 @@ describe('a caller-supplied dispatcher and pool limits', () => {
     assert.ok(recorder.maxOpen <= 2, `${recorder.maxOpen} open at once`);
   });
 
-  test('maxConnections limits the default dispatcher the same way', async () => {
+  test('maxConnections limits the default dispatcher the same way', { skip: undiciOnly('fetch pools connections itself') }, async () => {
     const conn = through(recorder.url, { maxConnections: 2 });
     const socketsBefore = recorder.sockets;
     try {

@@ -1,5 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import { detectRuntime } from '../../src/http/runtime.js';
+import { chooseTransport } from '../../src/http/select.js';
 import { Connection, type ConnectionOptions } from '../../src/index.js';
+
+/** The runtime the tests run on. */
+export const RUNTIME = detectRuntime();
+
+/**
+ * The HTTP engine the tests' Connections get by default: undici on Node,
+ * fetch on Bun, or the one SWIFTCLIENT_TRANSPORT names (the library reads it
+ * too, so every Connection of a run uses it).
+ */
+export const TRANSPORT = chooseTransport(RUNTIME, undefined, process.env.SWIFTCLIENT_TRANSPORT);
+
+/** Why a test of an undici-only feature is skipped under the fetch engine (false under undici). */
+export function undiciOnly(what: string): string | false {
+  return TRANSPORT === 'undici' ? false : `undici transport only: ${what} (a fetch limit, docs/RUNTIMES.md; refusals are asserted in fetch-transport.test.ts)`;
+}
 
 /** The tempauth Swift started by scripts/swift-aio (overridable by ST_* variables). */
 export const SWIFT = {

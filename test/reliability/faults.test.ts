@@ -17,7 +17,7 @@ import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { ClientException, Connection, fileSource, ObjectBody, type ConnectionOptions, type ResponseDict } from '../../src/index.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
-import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
+import { connect, purgeContainer, RUNTIME, SWIFT, TRANSPORT, unique } from '../helpers/env.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -810,7 +810,12 @@ describe('connection reuse', () => {
       assert.equal((await conn.getObject(container, 'reuse'))[1].toString(), 'abc');
       await conn.deleteObject(container, 'reuse');
       assert.equal(proxy.seen('HEAD').length, 31);
-      assert.equal(proxy.connectionsOpened - before, 0, 'no new connection for 32 requests');
+      if (TRANSPORT === 'fetch' && RUNTIME === 'node') {
+        // a documented limit (docs/RUNTIMES.md): Node's fetch closes the connection after every HEAD
+        assert.ok(proxy.connectionsOpened - before >= 30, `${proxy.connectionsOpened - before} connections for 31 HEADs`);
+      } else {
+        assert.equal(proxy.connectionsOpened - before, 0, 'no new connection for 32 requests');
+      }
     } finally {
       await conn.close();
     }

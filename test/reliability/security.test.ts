@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ClientException, Connection, setDebugLog } from '../../src/index.js';
-import { SWIFT, connect, purgeContainer, unique } from '../helpers/env.js';
+import { RUNTIME, SWIFT, connect, purgeContainer, undiciOnly, unique } from '../helpers/env.js';
 import { FaultProxy, type SeenRequest } from '../helpers/fault-proxy.js';
 import { makePki, startTlsFront, type TestPki, type TlsFront } from '../helpers/tls-front.js';
+
+/** TLS options need the undici engine, or Bun's fetch (which takes them per request). */
+const tlsOptions = RUNTIME === 'bun' ? false : undiciOnly("this runtime's fetch takes no TLS options");
 
 describe('TLS: verified by default; cacert, insecure, client certificates', () => {
   let pki: TestPki;
@@ -42,7 +45,7 @@ describe('TLS: verified by default; cacert, insecure, client certificates', () =
     });
   });
 
-  test('a cacert that cannot be read: ignored for http (as python), a clear error for https; a missing client cert or key is one for any URL', async () => {
+  test('a cacert that cannot be read: ignored for http (as python), a clear error for https; a missing client cert or key is one for any URL', { skip: tlsOptions }, async () => {
     const missing = '/nonexistent/ca.pem';
     const plain = connect({ cacert: missing, retries: 0 });
     assert.ok((await plain.headAccount())['x-account-object-count'] !== undefined, 'http works');
@@ -61,7 +64,7 @@ describe('TLS: verified by default; cacert, insecure, client certificates', () =
     }
   });
 
-  test('cacert verifies the server; data round-trips over TLS', async () => {
+  test('cacert verifies the server; data round-trips over TLS', { skip: tlsOptions }, async () => {
     const conn = new Connection({ preauthUrl: `${front.url}${storagePath}`, preauthToken: token, cacert: pki.caCert });
     await conn.putObject(container, 'tls.txt', 'over tls');
     const [, body] = await conn.getObject(container, 'tls.txt');
@@ -69,14 +72,14 @@ describe('TLS: verified by default; cacert, insecure, client certificates', () =
     await conn.close();
   });
 
-  test('insecure skips verification', async () => {
+  test('insecure skips verification', { skip: tlsOptions }, async () => {
     const conn = new Connection({ preauthUrl: `${front.url}${storagePath}`, preauthToken: token, insecure: true });
     const headers = await conn.headContainer(container);
     assert.ok(headers['x-container-object-count'] !== undefined);
     await conn.close();
   });
 
-  test('cert/certKey present a client certificate; without one the server refuses', async () => {
+  test('cert/certKey present a client certificate; without one the server refuses', { skip: tlsOptions }, async () => {
     const base = { preauthUrl: `${mutual.url}${storagePath}`, preauthToken: token, cacert: pki.caCert, retries: 0 };
     const anonymous = new Connection(base);
     const forwarded = mutual.forwarded;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MockAgent, type Dispatcher } from 'undici';
 import { AuthState } from '../../src/auth/state.js';
-import { Transport } from '../../src/http/transport.js';
+import { UndiciTransport as Transport } from '../../src/http/undici.js';
 import { ChecksumError, ClientException, Connection, NetworkError, NotFoundError, Session, UnauthorizedError, v3 } from '../../src/index.js';
 import { defaultUserAgent } from '../../src/http/user-agent.js';
 

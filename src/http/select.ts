@@ -1,0 +1,43 @@
+// Which engine a Connection or Session gets: the pure rule, then the engine.
+import { ClientException } from '../errors.js';
+import { FetchTransport } from './fetch.js';
+import { detectRuntime, type RuntimeKind } from './runtime.js';
+import type { Transport, TransportName, TransportOptions } from './transport.js';
+import { UndiciTransport } from './undici.js';
+
+const NAMES: readonly TransportName[] = ['undici', 'fetch'];
+
+/**
+ * The engine for a runtime: the caller's `transport`; else undici when a
+ * `dispatcher` (an undici object) is given; else `SWIFTCLIENT_TRANSPORT`;
+ * else undici where it runs (Node, Deno) and fetch elsewhere (Bun substitutes
+ * a partial `undici`; browsers and workers have none). Asking for undici
+ * where it cannot run, or for an unknown engine, is refused (BAD_INPUT).
+ */
+export function chooseTransport(runtime: RuntimeKind, requested: unknown, envValue: string | undefined, hasDispatcher = false): TransportName {
+  const undiciRuns = runtime === 'node' || runtime === 'deno';
+  if (requested === undefined && hasDispatcher && undiciRuns) return 'undici';
+  const fromEnv = envValue === undefined || envValue === '' ? undefined : envValue.trim().toLowerCase();
+  const [choice, source] = requested !== undefined ? [requested, 'transport'] : [fromEnv, 'SWIFTCLIENT_TRANSPORT'];
+  if (choice === undefined) return undiciRuns ? 'undici' : 'fetch';
+  if (!NAMES.includes(choice as TransportName)) {
+    throw new ClientException(`Invalid ${source} ${JSON.stringify(choice)}: expected ${NAMES.map((n) => `"${n}"`).join(' or ')}`);
+  }
+  if (choice === 'undici' && !undiciRuns) {
+    throw new ClientException(`Invalid ${source} "undici": undici cannot run on ${runtime} (use "fetch")`);
+  }
+  return choice as TransportName;
+}
+
+/** `SWIFTCLIENT_TRANSPORT` from the environment, where there is one. */
+function transportFromEnv(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.SWIFTCLIENT_TRANSPORT;
+}
+
+/** The engine the options and the runtime call for. */
+export function createTransport(options: TransportOptions = {}): Transport {
+  const runtime = detectRuntime();
+  const name = chooseTransport(runtime, options.transport, transportFromEnv(), options.dispatcher !== undefined);
+  return name === 'fetch' ? new FetchTransport(options, runtime) : new UndiciTransport(options);
+}
