@@ -149,7 +149,7 @@ export class FetchTransport implements Transport {
     }
     const resHeaders = decodeFetchHeaders(res.headers);
     if (isDebugEnabled()) debugLog.response(res.status, res.statusText, resHeaders);
-    const body = new FetchBody(res.body);
+    const body = new FetchBody(res);
     const idle = new BodyIdleTimer(timeout.ms, body, bodyTimeout);
     return { status: res.status, reason: res.statusText || '', headers: resHeaders, body, url: req.url, idle };
   }
@@ -293,7 +293,17 @@ class FetchBody implements ResponseBody {
   private failure: { error: unknown } | undefined;
   private done = false;
 
-  constructor(private readonly stream: ReadableStream<Uint8Array> | null) {}
+  private readonly stream: ReadableStream<Uint8Array> | null;
+
+  /**
+   * Holds the Response itself, not only its stream: Node's fetch cancels the
+   * stream of a Response that is garbage-collected, which would end a body
+   * left unread for a while (a resumed download hashing its partial file
+   * first) as if it were complete.
+   */
+  constructor(private readonly response: Response) {
+    this.stream = response.body;
+  }
 
   async next(): Promise<IteratorResult<Buffer>> {
     if (this.failure) throw this.failure.error;
