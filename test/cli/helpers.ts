@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SWIFT } from '../helpers/env.js';
+import { NODE_FOR_CLI } from '../helpers/runtime.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
@@ -104,7 +105,7 @@ function run(command: string, args: readonly string[], o: RunOptions): Promise<R
 
 /** Our CLI (see cliCommand). */
 export function ours(args: readonly string[], o: RunOptions = {}): Promise<RunResult> {
-  return run(process.execPath, [...CLI, ...args], o);
+  return run(NODE_FOR_CLI, [...CLI, ...args], o);
 }
 
 /** python-swiftclient's `swift`. */
@@ -129,7 +130,7 @@ export function shellLine(command: string, args: readonly string[]): string {
 
 /** The command line that runs our CLI, quoted for a shell. */
 export function oursLine(args: readonly string[]): string {
-  return shellLine(process.execPath, [...CLI, ...args]);
+  return shellLine(NODE_FOR_CLI, [...CLI, ...args]);
 }
 
 /**

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { ClientException, Connection, SwiftService, type TransferProgress } from '../../src/index.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { connect, purgeContainer, unique, undiciOnly } from '../helpers/env.js';
+import { RUNTIME } from '../helpers/runtime.js';
 
 const MiB = 1024 * 1024;
 const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
@@ -236,7 +237,9 @@ describe('openObject and the body readers', () => {
     assert.ok(Buffer.concat(parts).equals(data));
   });
 
-  test('64 MiB: upload progress, toWeb() streamed with bounded memory, download progress', async () => {
+  // Deno's process.memoryUsage() does not count Buffers held outside the heap,
+  // so the control (a whole 64 MiB held) cannot show there: the bound is measured on Node and Bun.
+  test('64 MiB: upload progress, toWeb() streamed with bounded memory, download progress', { skip: RUNTIME === 'deno' && "Deno's memoryUsage does not count external Buffers" }, async () => {
     const size = 64 * MiB;
     const block = randomBytes(MiB);
     const chunkOf = (i: number): Buffer => {

@@ -18,6 +18,7 @@ import { SwiftService, type UploadResult, type UploadSegmentResult } from '../..
 import { startByteProxy, type ByteProxy } from '../helpers/byte-proxy.js';
 import { connect, unique } from '../helpers/env.js';
 import { runAndKill, transferAndKill } from '../helpers/kill-child.js';
+import { MTIME_TO_THE_MS } from '../helpers/runtime.js';
 import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
 
 const MiB = 1 << 20;
@@ -126,7 +127,9 @@ describe('resumable segmented uploads', () => {
     });
   }
 
-  test("python's `swift upload` SIGKILLed half-way is finished by ours, sending only the rest", async () => {
+  // Segment names hold the file's mtime as python prints it; Deno sees mtimes
+  // only to the millisecond, so its names never match python's (see RUNTIMES.md).
+  test("python's `swift upload` SIGKILLed half-way is finished by ours, sending only the rest", { skip: MTIME_TO_THE_MS && 'Deno sees file mtimes only to the millisecond' }, async () => {
     const container = newContainer('resume-py');
     proxy.reset();
     const args = ['--os-storage-url', storageUrl, '--os-auth-token', token, 'upload', '-S', String(SEGMENT), '--use-slo', '--segment-threads', '1', '--object-name', 'py.bin', container, big];

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ByteProxy } from './byte-proxy.js';
+import { childCommand } from './runtime.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./transfer-child.ts', import.meta.url));
@@ -42,5 +43,6 @@ export function runAndKill(command: string, args: string[], proxy: ByteProxy, re
 
 /** Runs a SwiftService transfer (see transfer-child.ts) in a child process, killed by `reached`. */
 export function transferAndKill(job: Record<string, unknown>, proxy: ByteProxy, reached: (proxy: ByteProxy) => boolean): Promise<KillOutcome> {
-  return runAndKill(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], proxy, reached);
+  const [command, args] = childCommand(CHILD, [JSON.stringify(job)]);
+  return runAndKill(command, args, proxy, reached);
 }

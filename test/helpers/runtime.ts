@@ -15,3 +15,20 @@ export const MTIME_TO_THE_MS = RUNTIME === 'deno';
 export function mtimeAsSeenHere(pythonMtime: string): string {
   return MTIME_TO_THE_MS ? pythonMtime.replace(/\.(\d{3})\d{3}$/, '.$1000') : pythonMtime;
 }
+
+/**
+ * The executable and arguments that run TypeScript file `file` in a child
+ * process on this runtime (Node through tsx, Deno with the flags the suites
+ * run with, Bun natively).
+ */
+export function childCommand(file: string, args: string[] = []): [string, string[]] {
+  if (RUNTIME === 'deno') return [process.execPath, ['run', '-A', '--no-check', '--node-modules-dir=manual', '--unstable-sloppy-imports', file, ...args]];
+  if (RUNTIME === 'bun') return [process.execPath, [file, ...args]];
+  return [process.execPath, ['--import', 'tsx', file, ...args]];
+}
+
+/**
+ * The Node.js that runs our CLI in child processes: the CLI is a Node
+ * program (its package's `engines`), whatever runtime runs the tests.
+ */
+export const NODE_FOR_CLI = RUNTIME === 'node' ? process.execPath : 'node';
