@@ -90,9 +90,10 @@ export interface SegmentsOutcome {
  * plan's segments, `segmentThreads` at a time. With `resuming`, a segment
  * whose bytes are already in place is kept. A segment whose MD5 or size
  * differs from the plan's is fetched once more; if it is still wrong the
- * download fails with a {@link ChecksumError} naming the segment (the good
- * segments stay in the file for the next run). `verify: false` checks sizes
- * only.
+ * download fails with a {@link ChecksumError} naming the segment; the
+ * other segments are still fetched, so the next run needs only the bad one.
+ * Any other error stops the segments not yet started. `verify: false` checks
+ * sizes only.
  */
 export async function fetchSegments(
   call: Call<unknown>,
@@ -120,7 +121,8 @@ export async function fetchSegments(
         }
         throw error;
       } catch (err) {
-        broken = true;
+        // A bad segment is that segment's problem; anything else (auth, network, abort) is everyone's.
+        if (!(err instanceof ChecksumError)) broken = true;
         throw err;
       }
     }),
