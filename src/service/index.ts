@@ -1,3 +1,6 @@
+// The service reads and writes local files: Node, Deno and Bun only.
+import '../platform/node.js';
+
 export { SwiftService } from './service.js';
 export { SwiftError } from './errors.js';
 export type { SwiftErrorDetails } from './errors.js';
