@@ -34,7 +34,7 @@ export class Connection extends ConnectionBase {
    * A Connection from the environment: `ST_AUTH` / `ST_USER` / `ST_KEY`, or
    * an openrc file's `OS_*` variables (python-swiftclient's `swift` command's
    * names); `overrides` win over what the environment gives.
-   * @param env the variables to read.
+   * @param env the variables to read: `process.env` by default (none where the platform has no `process`).
    * @param overrides options that replace the environment's.
    * @example
    * const conn = Connection.fromEnv(process.env, { retries: 2 });

@@ -17,6 +17,8 @@ function defined<T extends object>(value: T): T {
  * `ST_USER` / `ST_KEY` (v1 by default) or an openrc file's `OS_*`
  * variables (Keystone v3 unless OS_IDENTITY_API_VERSION says otherwise).
  * ST_AUTH wins when both are set, as in the `swift` CLI.
+ *
+ * @param env the variables to read: `process.env` by default (none where the platform has no `process`).
  */
 export function connectionOptionsFromEnv(env: NodeJS.ProcessEnv = globalThis.process?.env ?? {}): ConnectionOptions {
   const osOptions: OsOptions = defined({

@@ -4,9 +4,10 @@ import { STATUS_CODES } from 'node:http';
 import { FetchTransport } from '../http/fetch.js';
 import { UndiciTransport } from '../http/undici.js';
 import { defaultUserAgent } from '../http/user-agent.js';
-import { setPlatform } from './index.js';
+import { setPlatform, type Platform } from './index.js';
 
-setPlatform({
+/** Node's implementations (also Deno's and Bun's, through their Node compatibility). */
+export const nodePlatform: Platform = {
   name: 'node',
   md5: () => createHash('md5'),
   hmac: (digest, key, data) => createHmac(digest, key).update(data, 'utf8').digest(),
@@ -16,4 +17,6 @@ setPlatform({
   },
   userAgent: defaultUserAgent,
   statusText: (status) => STATUS_CODES[status] ?? '',
-});
+};
+
+setPlatform(nodePlatform);

@@ -3,7 +3,7 @@
 import { createMD5, type IHasher } from 'hash-wasm';
 import { ClientException } from '../errors.js';
 import { FetchTransport } from '../http/fetch.js';
-import { setPlatform, type Md5Hasher } from './index.js';
+import { setPlatform, type Md5Hasher, type Platform } from './index.js';
 
 /**
  * hash-wasm's hashers are created asynchronously (WebAssembly), the MD5s the
@@ -69,11 +69,14 @@ const STATUS_TEXTS: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-setPlatform({
+/** The browser and worker implementations. */
+export const webPlatform: Platform = {
   name: 'browser',
   md5,
   engines: { fetch: (options, runtime) => new FetchTransport(options, runtime) },
   userAgent: () => undefined,
   statusText: (status) => STATUS_TEXTS[status] ?? '',
   ready,
-});
+};
+
+setPlatform(webPlatform);
