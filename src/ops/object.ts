@@ -4,6 +4,7 @@ import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/h
 import type { HttpResponse } from '../http/transport.js';
 import { checkDigest, downloadDigest, md5Hex, parseEtag, uploadEtagComparable } from '../http/integrity.js';
 import { urlFields } from '../errors.js';
+import { utf8Text } from '../util/bytes.js';
 import { quote } from '../util/quote.js';
 import type { CallOptions } from './account.js';
 import type { WriteOptions } from './container.js';
@@ -205,7 +206,7 @@ export async function deleteObject(ctx: OpContext, container: string, obj: strin
   // retried, not even a body cut off: the manifest may be gone already, and
   // a second try would only report it "not found".
   ctx.tookEffect = true;
-  const body = (await readAll(res, 'DELETE', ctx.signal)).toString('utf8').trim();
+  const body = utf8Text(await readAll(res, 'DELETE', ctx.signal)).trim();
   const outcome = bulkOutcome(body);
   if (!outcome || (outcome.status >= 200 && outcome.status < 300)) return;
   throw ClientException.fromResponse('Object DELETE failed', res.url, outcome.status, outcome.reason, res.headers, body);

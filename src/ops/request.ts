@@ -142,7 +142,7 @@ export async function readJson<T>(res: HttpResponse, method: string, signal: Abo
   const raw = await readAll(res, method, signal);
   if (res.status === 204 || raw.length === 0) return undefined;
   try {
-    return JSON.parse(raw.toString('utf8')) as T;
+    return JSON.parse(utf8Text(raw)) as T;
   } catch (err) {
     throw new BadAnswerError(`${method} ${res.url}: the server's answer is not JSON`, { cause: err });
   }
