@@ -1,5 +1,12 @@
+import { setMaxListeners } from 'node:events';
+import { setListenerUnlimiter } from './runner.js';
+
+setListenerUnlimiter((signal) => setMaxListeners(0, signal));
+
 export { SwiftService } from './service.js';
 export { SwiftError } from './errors.js';
+export { uploadBlob, DEFAULT_BLOB_SEGMENT_SIZE } from './blob-upload.js';
+export type { UploadBlobOptions } from './blob-upload.js';
 export type { SwiftErrorDetails } from './errors.js';
 export type {
   CapabilitiesResult,

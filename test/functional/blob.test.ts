@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Connection } from '../../src/index.js';
-import { SwiftService, type UploadResult, type UploadSegmentResult } from '../../src/service/index.js';
+import { SwiftService, uploadBlob, type UploadResult, type UploadSegmentResult } from '../../src/service/index.js';
 import { connect, purgeContainer, unique } from '../helpers/env.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { collect } from '../helpers/service-files.js';
@@ -144,5 +144,58 @@ describe('SwiftService upload of a File', () => {
     assert.equal(done?.success, true);
     assert.equal(done && 'bytes' in done ? done.bytes : undefined, 1000);
     assert.ok((await conn.getObject(c, 'small'))[1].equals(data));
+  });
+});
+
+describe('uploadBlob', () => {
+  test('a File as an SLO through the segment pool: results, progress, MD5 per segment, the bytes back', async () => {
+    const c = unique('blob-fn');
+    containers.push(c, `${c}_segments`);
+    const data = randomBytes(3 * MiB + 7);
+    const progress: number[] = [];
+    const seen: string[] = [];
+    const result = await uploadBlob(conn, c, 'ü/big', new File([data], 'x'), {
+      segmentSize: MiB,
+      segmentThreads: 2,
+      meta: { Origin: 'test' },
+      onProgress: ({ bytesDone }) => progress.push(bytesDone),
+      onResult: (r) => seen.push(`${r.action}:${r.success}`),
+    });
+    assert.equal(result.largeObject, true);
+    assert.equal(result.bytes, data.length);
+    assert.equal(result.segmentResults?.length, 4);
+    assert.deepEqual(seen.sort(), ['create_container:true', 'create_container:true', ...Array(4).fill('upload_segment:true')]);
+    assert.equal(progress.at(-1), data.length);
+    const [headers, body] = await conn.getObject(c, 'ü/big');
+    assert.equal(headers['x-static-large-object'], 'True');
+    assert.equal(headers['x-object-meta-origin'], 'test');
+    assert.equal(md5(body), md5(data));
+  });
+
+  test('a small Blob is one PUT; a failure rejects', async () => {
+    const c = await newContainer('blob-fn-small');
+    const result = await uploadBlob(conn, c, 'small', new Blob(['abc']), { skipContainerPut: true });
+    assert.equal(result.largeObject, false);
+    assert.equal((await conn.getObject(c, 'small'))[1].toString(), 'abc');
+    await assert.rejects(uploadBlob(conn, unique('missing'), 'x', new Blob(['abc']), { skipContainerPut: true }), (err: Error & { httpStatus?: number }) => err.httpStatus === 404);
+  });
+
+  test('an abort mid-upload rejects with the reason and leaves no segments', async () => {
+    const c = unique('blob-fn-abort');
+    containers.push(c, `${c}_segments`);
+    const controller = new AbortController();
+    const reason = new DOMException('user cancelled', 'AbortError');
+    const upload = uploadBlob(conn, c, 'big', new Blob([randomBytes(8 * MiB)]), {
+      segmentSize: MiB,
+      segmentThreads: 2,
+      signal: controller.signal,
+      onResult: (r) => {
+        if (r.action === 'upload_segment') controller.abort(reason);
+      },
+    });
+    await assert.rejects(upload, (err) => err === reason);
+    const [, left] = await conn.getContainer(`${c}_segments`);
+    assert.deepEqual(left, []);
+    await assert.rejects(conn.headObject(c, 'big'), (err: Error & { httpStatus?: number }) => err.httpStatus === 404);
   });
 });
