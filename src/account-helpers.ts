@@ -4,7 +4,7 @@ import type { Connection } from './connection.js';
 import { ClientException } from './errors.js';
 import type { CallOptions } from './ops/account.js';
 import type { WriteOptions } from './ops/container.js';
-import { signTempUrl, type TempUrlOptions } from './tempurl.js';
+import { signTempUrlAsync, type TempUrlOptions } from './tempurl.js';
 import { quote, unquote } from './util/quote.js';
 
 export interface TempUrlKeyOptions extends WriteOptions {
@@ -145,7 +145,7 @@ export async function tempUrlFor(
   if (!conn.url) await conn.getAuth(signal === undefined ? {} : { signal });
   const storage = new URL(conn.url as string);
   const path = `${unquote(storage.pathname).replace(/\/+$/, '')}/${container}/${object}`;
-  const parts = signTempUrl(path, seconds, key, method, tempUrlOptions);
+  const parts = await signTempUrlAsync(path, seconds, key, method, tempUrlOptions);
   let url = `${storage.origin}${quote(path)}?temp_url_sig=${quote(parts.signature, ':')}&temp_url_expires=${quote(parts.expires, ':')}`;
   if (parts.ipRange) url += `&temp_url_ip_range=${quote(parts.ipRange, ':/')}`;
   if (parts.prefix !== undefined) url += `&temp_url_prefix=${quote(parts.prefix, '/')}`;

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import type { SessionLike } from './auth/session.js';
 import { AuthState } from './auth/state.js';
 import { ClientException } from './errors.js';
@@ -25,6 +24,7 @@ import type { ConnectionOptions, OsOptions } from './options.js';
 import { decide, type RetrySettings } from './retry/policy.js';
 import { withRetries, type RetryRun } from './retry/run.js';
 import { headerLength, nonNegative, seconds } from './util/checks.js';
+import { INSPECT_CUSTOM } from './util/inspect.js';
 import { redactValue } from './util/redact.js';
 
 /**
@@ -494,7 +494,7 @@ export class ConnectionBase {
   }
 
   /** What `console.log(conn)` and `util.inspect` show: `Connection` and {@link toJSON}'s fields, secrets redacted. */
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](): string {
     return `Connection ${JSON.stringify(this.toJSON())}`;
   }
 }

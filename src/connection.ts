@@ -39,7 +39,7 @@ export class Connection extends ConnectionBase {
    * @example
    * const conn = Connection.fromEnv(process.env, { retries: 2 });
    */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, overrides: ConnectionOptions = {}): Connection {
+  static fromEnv(env: NodeJS.ProcessEnv = globalThis.process?.env ?? {}, overrides: ConnectionOptions = {}): Connection {
     return new Connection({ ...connectionOptionsFromEnv(env), ...overrides });
   }
 

@@ -18,7 +18,7 @@ function defined<T extends object>(value: T): T {
  * variables (Keystone v3 unless OS_IDENTITY_API_VERSION says otherwise).
  * ST_AUTH wins when both are set, as in the `swift` CLI.
  */
-export function connectionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
+export function connectionOptionsFromEnv(env: NodeJS.ProcessEnv = globalThis.process?.env ?? {}): ConnectionOptions {
   const osOptions: OsOptions = defined({
     tenantId: pick(env, 'OS_TENANT_ID'),
     tenantName: pick(env, 'OS_TENANT_NAME'),

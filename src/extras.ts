@@ -1,8 +1,8 @@
 // Temp URLs, form posts, temp URL keys, ACLs, versioning, symlinks and
 // expiring objects: everything beyond python-swiftclient's Connection.
-export { generateTempUrl, signTempUrl } from './tempurl.js';
+export { generateTempUrl, generateTempUrlAsync, signTempUrl, signTempUrlAsync } from './tempurl.js';
 export type { TempUrlDigest, TempUrlOptions, TempUrlParts } from './tempurl.js';
-export { formPostHiddenInputs, generateFormPost } from './formpost.js';
+export { formPostHiddenInputs, generateFormPost, generateFormPostAsync } from './formpost.js';
 export type { FormPost, FormPostOptions } from './formpost.js';
 export {
   getAccountTempUrlKeys,

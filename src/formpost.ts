@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { ClientException } from './errors.js';
 import { keyBytes, splitPath, type TempUrlDigest } from './tempurl.js';
+import { base64Url, hex, hmacAsync, hmacSync } from './util/hmac.js';
 import { quote } from './util/quote.js';
 import { parseTimestamp } from './util/py-time.js';
 
@@ -70,9 +70,36 @@ export interface FormPost {
  * Signs an HTML upload form for Swift's formpost middleware: the HMAC of
  * `path\nredirect\nmax_file_size\nmax_file_count\nexpires` with the
  * Temp-URL-Key. Post the fields, then the files, as multipart/form-data to
- * the storage host + `action`.
+ * the storage host + `action`. Needs node:crypto (Node, Deno, Bun);
+ * elsewhere use {@link generateFormPostAsync}.
  */
 export function generateFormPost(options: FormPostOptions): FormPost {
+  const unsigned = prepareFormPost(options);
+  return unsigned.finish(hmacSync(unsigned.digest, unsigned.key, unsigned.body, 'generateFormPostAsync'));
+}
+
+/**
+ * {@link generateFormPost} through Web Crypto, which signs asynchronously:
+ * works in browsers and workers as well as on Node, Deno and Bun, with the
+ * same result.
+ *
+ * @example
+ * const form = await generateFormPostAsync({ path: '/v1/AUTH_test/uploads/', key, seconds: '1h', maxFileSize: 10 << 20, maxFileCount: 5 });
+ */
+export async function generateFormPostAsync(options: FormPostOptions): Promise<FormPost> {
+  const unsigned = prepareFormPost(options);
+  return unsigned.finish(await hmacAsync(unsigned.digest, unsigned.key, unsigned.body));
+}
+
+/** A form checked and ready to sign: what to sign, and how the MAC becomes the form. */
+interface UnsignedFormPost {
+  digest: TempUrlDigest;
+  key: Uint8Array;
+  body: string;
+  finish(mac: Uint8Array): FormPost;
+}
+
+function prepareFormPost(options: FormPostOptions): UnsignedFormPost {
   const { path } = options;
   if (typeof path !== 'string') throw new ClientException('path must be a string');
   const parts = splitPath(path);
@@ -97,18 +124,23 @@ export function generateFormPost(options: FormPostOptions): FormPost {
   const expiresText = BigInt(expires).toString();
 
   const hmacBody = [path, redirect, maxFileSize, maxFileCount, expiresText].join('\n');
-  const mac = createHmac(digest, keyBytes(options.key)).update(hmacBody, 'utf8');
-  const signature = encoding === 'hex' ? mac.digest('hex') : `${digest}:${mac.digest('base64url')}`;
-
-  const fields: Array<[string, string]> = [];
-  if (redirect) fields.push(['redirect', redirect]);
-  fields.push(['max_file_size', String(maxFileSize)], ['max_file_count', String(maxFileCount)], ['expires', expiresText], ['signature', signature]);
+  const key = keyBytes(options.key);
+  // the unsigned extra fields are checked before signing, as before
+  const extra: Array<[string, string]> = [];
   if (options.deleteAt !== undefined) {
     const at = options.deleteAt instanceof Date ? Math.floor(options.deleteAt.getTime() / 1000) : options.deleteAt;
-    fields.push(['x_delete_at', String(wholeNumber('deleteAt', at))]);
+    extra.push(['x_delete_at', String(wholeNumber('deleteAt', at))]);
   }
-  if (options.deleteAfter !== undefined) fields.push(['x_delete_after', String(wholeNumber('deleteAfter', options.deleteAfter))]);
-  return { path, action: quote(path), expires: expiresText, signature, fields };
+  if (options.deleteAfter !== undefined) extra.push(['x_delete_after', String(wholeNumber('deleteAfter', options.deleteAfter))]);
+  const finish = (mac: Uint8Array): FormPost => {
+    const signature = encoding === 'hex' ? hex(mac) : `${digest}:${base64Url(mac)}`;
+    const fields: Array<[string, string]> = [];
+    if (redirect) fields.push(['redirect', redirect]);
+    fields.push(['max_file_size', String(maxFileSize)], ['max_file_count', String(maxFileCount)], ['expires', expiresText], ['signature', signature]);
+    fields.push(...extra);
+    return { path, action: quote(path), expires: expiresText, signature, fields };
+  };
+  return { digest, key, body: hmacBody, finish };
 }
 
 /**

@@ -1,3 +1,7 @@
+// The Node, Deno and Bun entry: node:crypto, both engines, the file-based
+// service (browsers and workers load browser.ts instead).
+import './platform/node.js';
+
 export { Connection } from './connection.js';
 export type { ConnectionOptions, OsOptions } from './options.js';
 export { ClientException, NotFoundError, UnauthorizedError, NetworkError, TimeoutError, ChecksumError } from './errors.js';
@@ -17,7 +21,7 @@ export type {
 } from './auth/plugins.js';
 export type { AccessInfo, CatalogEndpoint, CatalogService, EndpointFilter } from './auth/access.js';
 export { ObjectBody } from './http/object-body.js';
-export { fileSource } from './http/body.js';
+export { fileSource } from './http/file-source.js';
 export type { BodyInput, Chunk, ReplayableSource } from './http/body.js';
 export type { HeaderValue, HeadersInput, ResponseHeaders } from './http/headers.js';
 export type { TransportName, TransportOptions } from './http/transport.js';
@@ -71,8 +75,11 @@ export { connectionOptionsFromEnv } from './env.js';
 export { quote } from './util/quote.js';
 export {
   generateTempUrl,
+  generateTempUrlAsync,
   signTempUrl,
+  signTempUrlAsync,
   generateFormPost,
+  generateFormPostAsync,
   formPostHiddenInputs,
   setAccountTempUrlKey,
   removeAccountTempUrlKey,

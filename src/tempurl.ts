@@ -1,5 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { ClientException } from './errors.js';
+import { utf8Bytes } from './util/bytes.js';
+import { base64Url, hex, hmacAsync, hmacSync } from './util/hmac.js';
 import { describe, formatIso8601, parseTimestamp } from './util/py-time.js';
 
 /** HMAC digests Swift's tempurl and formpost middlewares accept. */
@@ -81,16 +82,39 @@ export function generateTempUrl(
   method: string,
   options: TempUrlOptions = {},
 ): string | Buffer {
-  const parts = signTempUrl(path, seconds, key, method, options);
+  return tempUrlString(path, signTempUrl(path, seconds, key, method, options));
+}
+
+/**
+ * {@link generateTempUrl} where only Web Crypto signs (browsers, workers:
+ * its HMAC is asynchronous), and everywhere else: the same URL, awaited.
+ *
+ * @example
+ * const url = await generateTempUrlAsync('/v1/AUTH_test/photos/cat.jpg', 3600, key, 'GET');
+ */
+export async function generateTempUrlAsync(path: string, seconds: number | string, key: string | Uint8Array, method: string, options?: TempUrlOptions): Promise<string>;
+export async function generateTempUrlAsync(path: Uint8Array, seconds: number | string, key: string | Uint8Array, method: string, options?: TempUrlOptions): Promise<Buffer>;
+export async function generateTempUrlAsync(
+  path: string | Uint8Array,
+  seconds: number | string,
+  key: string | Uint8Array,
+  method: string,
+  options: TempUrlOptions = {},
+): Promise<string | Buffer> {
+  return tempUrlString(path, await signTempUrlAsync(path, seconds, key, method, options));
+}
+
+function tempUrlString(path: string | Uint8Array, parts: TempUrlParts): string | Buffer {
   let url = `${parts.path}?temp_url_sig=${parts.signature}&temp_url_expires=${parts.expires}`;
   if (parts.ipRange) url += `&temp_url_ip_range=${parts.ipRange}`;
   if (parts.prefix !== undefined) url += `&temp_url_prefix=${parts.prefix}`;
-  return typeof path === 'string' ? url : Buffer.from(url, 'utf8');
+  return typeof path === 'string' ? url : utf8Bytes(url);
 }
 
 /**
  * Computes a temp URL's signature and query values (the checks and
  * semantics of {@link generateTempUrl}) without assembling the string.
+ * Needs node:crypto (Node, Deno, Bun); elsewhere use {@link signTempUrlAsync}.
  */
 export function signTempUrl(
   path: string | Uint8Array,
@@ -99,6 +123,37 @@ export function signTempUrl(
   method: string,
   options: TempUrlOptions = {},
 ): TempUrlParts {
+  const unsigned = prepareTempUrl(path, seconds, key, method, options);
+  return unsigned.finish(hmacSync(unsigned.digest, unsigned.key, unsigned.body, 'signTempUrlAsync / generateTempUrlAsync'));
+}
+
+/**
+ * {@link signTempUrl} through Web Crypto, which signs asynchronously: works
+ * in browsers and workers as well as on Node, Deno and Bun, with the same result.
+ *
+ * @example
+ * const { signature, expires } = await signTempUrlAsync('/v1/AUTH_test/c/o', '1h', key, 'GET');
+ */
+export async function signTempUrlAsync(
+  path: string | Uint8Array,
+  seconds: number | string,
+  key: string | Uint8Array,
+  method: string,
+  options: TempUrlOptions = {},
+): Promise<TempUrlParts> {
+  const unsigned = prepareTempUrl(path, seconds, key, method, options);
+  return unsigned.finish(await hmacAsync(unsigned.digest, unsigned.key, unsigned.body));
+}
+
+/** A temp URL checked and ready to sign: what to sign, and how the MAC becomes the parts. */
+interface UnsignedTempUrl {
+  digest: TempUrlDigest;
+  key: Uint8Array;
+  body: string;
+  finish(mac: Uint8Array): TempUrlParts;
+}
+
+function prepareTempUrl(path: string | Uint8Array, seconds: number | string, key: string | Uint8Array, method: string, options: TempUrlOptions): UnsignedTempUrl {
   const prefix = options.prefix ?? false;
   // Checked in swiftclient's order, so that the same bad input gives the same error.
   const [timestamp, absolute] = parseTimestamp(seconds, options.absolute ?? false);
@@ -114,7 +169,7 @@ export function signTempUrl(
   if (typeof method !== 'string') throw new ClientException(`method must be a string, not ${describe(method)}`);
   const upperMethod = method.toUpperCase();
   if (!STANDARD_METHODS.includes(upperMethod)) {
-    process.emitWarning(`Non default HTTP method ${upperMethod} for tempurl specified, possibly an error`, { code: 'SWIFTCLIENT_TEMPURL_METHOD' });
+    globalThis.process?.emitWarning?.(`Non default HTTP method ${upperMethod} for tempurl specified, possibly an error`, { code: 'SWIFTCLIENT_TEMPURL_METHOD' });
   }
 
   let expiration: bigint;
@@ -131,15 +186,17 @@ export function signTempUrl(
   if (ipRange) hmacParts.unshift(`ip=${ipRange}`);
   const hmacBody = hmacParts.join('\n');
   if (LONE_SURROGATE.test(hmacBody)) throw new ClientException('path, method and ip_range must be representable as UTF-8');
-  const mac = createHmac(digest, keyBytes(key)).update(hmacBody, 'utf8');
-  const signature = digest === 'sha512' ? `sha512:${mac.digest('base64url')}` : mac.digest('hex');
-
   return {
-    path: pathText,
-    signature,
-    expires: options.iso8601 ? formatIso8601(expiration) : expiration.toString(),
-    ipRange: ipRange || undefined,
-    prefix: prefix ? (segments[4] as string) : undefined,
+    digest,
+    key: keyBytes(key),
+    body: hmacBody,
+    finish: (mac) => ({
+      path: pathText,
+      signature: digest === 'sha512' ? `sha512:${base64Url(mac)}` : hex(mac),
+      expires: options.iso8601 ? formatIso8601(expiration) : expiration.toString(),
+      ipRange: ipRange || undefined,
+      prefix: prefix ? (segments[4] as string) : undefined,
+    }),
   };
 }
 
@@ -162,7 +219,7 @@ export function keyBytes(key: string | Uint8Array): Uint8Array {
   if (key instanceof Uint8Array) return key;
   if (typeof key !== 'string') throw new ClientException(`key must be a string or bytes, not ${describe(key)}`);
   if (LONE_SURROGATE.test(key)) throw new ClientException('key must be representable as UTF-8');
-  return Buffer.from(key, 'utf8');
+  return utf8Bytes(key);
 }
 
 function utf8Text(value: string | Uint8Array, name: string): string {

@@ -9,6 +9,7 @@ import type { CallOptions, HeadersOptions } from './ops/account.js';
 import type { GetContainerOptions, ObjectEntry, WriteOptions } from './ops/container.js';
 import type { DeleteObjectOptions, GetObjectOptions, HeadObjectOptions } from './ops/object.js';
 import type { ResponseDict } from './ops/request.js';
+import { utf8Length } from './util/bytes.js';
 import { quote, unquote } from './util/quote.js';
 
 /** Turns object versioning on (`X-Versions-Enabled: true`); Swift creates the hidden versions container. */
@@ -166,7 +167,7 @@ export function legacyVersioningOf(headers: ResponseHeaders): LegacyVersioning |
  */
 export function legacyVersionPrefix(obj: string): string {
   if (typeof obj !== 'string' || obj === '') throw new ClientException('Object name must be a non-empty string');
-  return `${Buffer.byteLength(obj, 'utf8').toString(16).padStart(3, '0')}${obj}/`;
+  return `${utf8Length(obj).toString(16).padStart(3, '0')}${obj}/`;
 }
 
 /** Lists the archived copies of `obj` in a legacy archive container, oldest first. */

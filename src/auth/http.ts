@@ -1,6 +1,7 @@
-import { STATUS_CODES } from 'node:http';
 import { ClientException, NetworkError, responseFields, UnauthorizedError, urlFields } from '../errors.js';
 import type { Transport } from '../http/transport.js';
+import { platform } from '../platform/index.js';
+import { utf8Bytes } from '../util/bytes.js';
 
 export interface AuthResponse {
   status: number;
@@ -17,7 +18,7 @@ export async function authRequest(
   body?: unknown,
   signal?: AbortSignal,
 ): Promise<AuthResponse> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+  const payload = body === undefined ? undefined : utf8Bytes(JSON.stringify(body));
   const res = await transport.request({
     method,
     url,
@@ -62,5 +63,5 @@ export function authFailure(label: string, url: string, res: AuthResponse, reaso
 
 /** The standard reason phrase (the auth response keeps no server phrase). */
 export function statusText(status: number): string {
-  return STATUS_CODES[status] ?? '';
+  return platform().statusText(status);
 }

@@ -1,7 +1,8 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ClientException } from '../errors.js';
+import type { Md5Hasher } from '../platform/index.js';
+import { asBuffer, emptyBytes, isBytes, utf8Bytes } from '../util/bytes.js';
+import { md5 } from './integrity.js';
 import { isBlob, readBlob } from './web-stream.js';
 
 /** One chunk of an upload. */
@@ -35,74 +36,20 @@ export type BodyInput =
   | null
   | undefined;
 
-/** A file on disk as a replayable upload body, optionally a byte range of it. */
-export function fileSource(
-  path: string,
-  options: { start?: number; end?: number; size?: number; /** read size, default 1 MiB */ highWaterMark?: number } = {},
-): ReplayableSource {
-  const start = options.start ?? 0;
-  const size = options.size ?? (options.end === undefined ? undefined : options.end - start + 1);
-  const readSize = options.highWaterMark ?? 1 << 20;
-  const source: ReplayableSource = {
-    size,
-    open: () =>
-      createReadStream(path, {
-        start,
-        ...(options.end === undefined ? {} : { end: options.end }),
-        highWaterMark: readSize,
-      }),
-  };
-  // Reads to `end` or to the end of the file, as the read stream does (a
-  // file that is not `size` long fails the Content-Length check); `size`
-  // only keeps the buffers of a small file small.
-  const stop = options.end === undefined ? Infinity : options.end + 1;
-  const bufferSize = Math.min(readSize, size ?? Infinity, stop - start);
-  if (bufferSize >= MIN_RECYCLED_READ) {
-    Object.defineProperty(source, RECYCLED_READ, { value: () => readRecycled(path, start, stop, bufferSize) });
-  }
-  return source;
-}
-
 /**
- * Internal reading of a fileSource for an upload, through three read buffers
- * used in turn instead of a new one per read: a fresh buffer per read leaves
- * tens of MiB of garbage that V8 only collects in 64 MiB steps of external
- * memory. Safe because the only reader is undici's request writer: a chunk of
- * at least the socket's high-water mark makes `socket.write` return false,
- * and undici asks for the next chunk only after 'drain', when the socket no
- * longer holds the previous ones. (The ETag check would catch a corrupted
- * send anyway.) `open()` stays a plain read stream for anyone else.
+ * Marks a source with a faster internal reader for uploads (fileSource's
+ * recycled read buffers, in file-source.ts): `open()` stays the plain reader.
  */
-const RECYCLED_READ = Symbol('swiftclient.recycledRead');
-const MIN_RECYCLED_READ = 256 * 1024;
-const RING = 3;
+export const RECYCLED_READ = Symbol('swiftclient.recycledRead');
 
-async function* readRecycled(path: string, start: number, stop: number, bufferSize: number): AsyncGenerator<Buffer> {
-  const handle = await fsp.open(path, 'r');
-  try {
-    const ring: Buffer[] = [];
-    let position = start;
-    for (let turn = 0; ; turn += 1) {
-      const want = Math.min(bufferSize, stop - position);
-      if (want <= 0) return;
-      const buffer = (ring[turn % RING] ??= Buffer.allocUnsafeSlow(bufferSize));
-      const { bytesRead } = await handle.read(buffer, 0, want, position);
-      if (bytesRead === 0) return;
-      position += bytesRead;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
+function recycledRead(source: ReplayableSource): (() => AsyncIterable<Uint8Array>) | undefined {
+  return (source as { [RECYCLED_READ]?: () => AsyncIterable<Uint8Array> })[RECYCLED_READ];
 }
 
-function recycledRead(source: ReplayableSource): (() => AsyncIterable<Buffer>) | undefined {
-  return (source as { [RECYCLED_READ]?: () => AsyncIterable<Buffer> })[RECYCLED_READ];
-}
-
-/** Size of a file, for `fileSource` callers that want Content-Length. */
-export async function fileSize(path: string): Promise<number> {
-  return (await fsp.stat(path)).size;
+/** A Node stream.Readable (also async iterable, and an fs.ReadStream has an `open()`): told apart without importing node:stream. */
+function isNodeReadable(value: unknown): boolean {
+  const v = value as { pipe?: unknown; on?: unknown; read?: unknown };
+  return typeof v.pipe === 'function' && typeof v.on === 'function' && typeof v.read === 'function';
 }
 
 function isReplayableSource(value: unknown): value is ReplayableSource {
@@ -110,9 +57,8 @@ function isReplayableSource(value: unknown): value is ReplayableSource {
 }
 
 function toBuffer(chunk: Chunk): Buffer {
-  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (typeof chunk === 'string') return utf8Bytes(chunk);
+  if (chunk instanceof Uint8Array) return asBuffer(chunk);
   throw new ClientException(
     `Unsupported chunk in upload contents: ${Object.prototype.toString.call(chunk)} (chunks must be strings, Buffers or Uint8Arrays)`,
   );
@@ -137,7 +83,7 @@ export class PreparedBody {
   /** True when every attempt can resend the same bytes. */
   readonly replayable: boolean;
   private consumed = false;
-  private hash: Hash | undefined;
+  private hash: Md5Hasher | undefined;
   /** Off with the Connection's `checksum: false`: MD5 is most of an upload's CPU. */
   hashing = true;
   private sent = 0;
@@ -169,7 +115,7 @@ export class PreparedBody {
       throw new ClientException(`Invalid contentLength ${String(contentLength)}: must be a non-negative integer`);
     }
     if (contents === null || contents === undefined) {
-      return new PreparedBody(async () => Buffer.alloc(0), 0, true, 0);
+      return new PreparedBody(async () => emptyBytes(), 0, true, 0);
     }
     if (typeof contents === 'string' || contents instanceof Uint8Array) {
       let buffer = toBuffer(contents);
@@ -201,7 +147,7 @@ export class PreparedBody {
       const make = contents;
       return new PreparedBody(async () => normalizeStream(make()), contentLength, true, contentLength);
     }
-    if (isReplayableSource(contents) && !(contents instanceof Readable)) {
+    if (isReplayableSource(contents) && !isNodeReadable(contents)) {
       const source = contents;
       return new PreparedBody(
         async () => {
@@ -250,13 +196,17 @@ export class PreparedBody {
       throw this.failedSource(attempt, err);
     }
     // Progress needs a Buffer sent in steps, not in one write.
-    if (Buffer.isBuffer(source) && this.onSent) source = slices(source, PROGRESS_STEP);
-    if (Buffer.isBuffer(source)) {
+    if (isBytes(source) && this.onSent) source = slices(source, PROGRESS_STEP);
+    if (isBytes(source)) {
       this.sent = source.length;
-      if (this.hashing) this.digestHex = createHash('md5').update(source).digest('hex');
+      if (this.hashing) {
+        const hash = md5();
+        hash.update(source);
+        this.digestHex = hash.digest('hex');
+      }
       return source;
     }
-    this.hash = this.hashing ? createHash('md5') : undefined;
+    this.hash = this.hashing ? md5() : undefined;
     return this.iterate(source, attempt);
   }
 
@@ -316,7 +266,26 @@ function* slices(buffer: Buffer, size: number): Iterable<Buffer> {
 
 function normalizeStream(value: unknown): AsyncIterable<Chunk> | Iterable<Chunk> {
   if (typeof value === 'string' || value instanceof Uint8Array) return [value];
-  if (value instanceof ReadableStream) return Readable.fromWeb(value as ReadableStream<Uint8Array>);
+  if (value instanceof ReadableStream) return readWebStream(value as ReadableStream<Chunk>);
   if (isAsyncIterable(value) || isIterable(value)) return value;
   throw new ClientException(`Unsupported contents type for an upload: ${Object.prototype.toString.call(value)}`);
+}
+
+/** A web ReadableStream's chunks (its own async iteration is missing in Safari); leaving early cancels it. */
+async function* readWebStream(stream: ReadableStream<Chunk>): AsyncGenerator<Chunk> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const step = await reader.read();
+      if (step.done) {
+        done = true;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
 }

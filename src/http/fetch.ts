@@ -3,6 +3,8 @@
 // undici engine: streamed bodies both ways, exact timeouts, the caller's
 // AbortSignal, typed errors; what a platform cannot do is refused by name.
 import { ClientException, NetworkError, urlFields } from '../errors.js';
+import { platform } from '../platform/index.js';
+import { asBuffer, concatBytes, isBytes } from '../util/bytes.js';
 import { redactUrl } from '../util/redact.js';
 import { decodeHeaderValue, encodeForWire, type ResponseHeaders } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
@@ -22,7 +24,6 @@ import {
   type Transport,
   type TransportOptions,
 } from './transport.js';
-import { defaultUserAgent } from './user-agent.js';
 
 /**
  * Most bytes of a streamed upload a browser's fetch is given at once: it
@@ -105,7 +106,8 @@ export class FetchTransport implements Transport {
     this.checkPath(req.url, parsed);
     const proxy = this.proxyFor(parsed);
     const browser = !canStreamUploads(this.runtime);
-    const named = hasName(req.headers, 'user-agent') || browser ? req.headers : { ...req.headers, 'user-agent': this.options.userAgent ?? defaultUserAgent() };
+    const agent = hasName(req.headers, 'user-agent') || browser ? undefined : (this.options.userAgent ?? platform().userAgent());
+    const named = agent === undefined ? req.headers : { ...req.headers, 'user-agent': agent };
     if (browser) checkBrowserHeaders(req.headers);
     if (isDebugEnabled()) debugLog.request(req.method, req.url, named);
     const headers = encodeForWire(named);
@@ -121,7 +123,7 @@ export class FetchTransport implements Transport {
       delete headers['content-length'];
       if (req.body === undefined) {
         // as undici does, and Swift expects of a PUT/POST with no body
-      } else if (Buffer.isBuffer(req.body)) init.body = req.body;
+      } else if (isBytes(req.body)) init.body = req.body;
       else if (browser) init.body = await gather(req.body, length, req.method, req.url);
       else {
         if (length !== undefined) headers['content-length'] = length;
@@ -180,7 +182,7 @@ export class FetchTransport implements Transport {
    */
   private proxyFor(parsed: URL): string | undefined {
     if (this.runtime !== 'node') return undefined;
-    const env = process.env;
+    const env = globalThis.process?.env ?? {};
     const proxy = proxyFor(parsed, proxyEnv(env));
     if (proxy !== undefined && !env.NODE_USE_ENV_PROXY) {
       throw new ClientException(
@@ -323,7 +325,7 @@ class FetchBody implements ResponseBody {
       return { done: true, value: undefined };
     }
     const value = step.value;
-    return { done: false, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
+    return { done: false, value: asBuffer(value) };
   }
 
   /** Set by destroy(), possibly while a read was waiting. */
@@ -344,7 +346,7 @@ class FetchBody implements ResponseBody {
   async text(): Promise<string> {
     const chunks: Buffer[] = [];
     for (let step = await this.next(); !step.done; step = await this.next()) chunks.push(step.value);
-    return new TextDecoder().decode(Buffer.concat(chunks));
+    return new TextDecoder().decode(concatBytes(chunks));
   }
 
   async dump(options: { limit?: number } = {}): Promise<void> {

@@ -1,4 +1,5 @@
 import { ClientException } from '../errors.js';
+import { latin1Bytes, latin1Text, utf8Bytes } from '../util/bytes.js';
 import { hasLoneSurrogate } from '../util/quote.js';
 
 /** Header values accepted on input; numbers and booleans are stringified. */
@@ -85,7 +86,7 @@ export function mergeHeaders(...sets: Array<HeadersInput | undefined>): Record<s
 export function encodeForWire(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+    out[name] = NON_ASCII.test(value) ? latin1Text(utf8Bytes(value)) : value;
   }
   return out;
 }
@@ -96,7 +97,7 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 export function decodeHeaderValue(value: string): string {
   if (!NON_ASCII.test(value)) return value;
   try {
-    return utf8Decoder.decode(Buffer.from(value, 'latin1'));
+    return utf8Decoder.decode(latin1Bytes(value));
   } catch {
     return value;
   }

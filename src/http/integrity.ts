@@ -1,7 +1,7 @@
 // Every ETag/MD5 rule in one place: how an ETag is read, when it is the MD5
 // of the bytes that passed (and so comparable), and the mismatch error.
-import { createHash, type Hash } from 'node:crypto';
 import { ChecksumError, type ClientExceptionFields } from '../errors.js';
+import { platform, type Md5Hasher } from '../platform/index.js';
 import type { ResponseHeaders } from './headers.js';
 
 const PLAIN_MD5 = /^[0-9a-f]{32}$/;
@@ -17,13 +17,15 @@ export function isMd5(value: string | undefined): value is string {
 }
 
 /** A fresh MD5 to feed the bytes sent or received. */
-export function md5(): Hash {
-  return createHash('md5');
+export function md5(): Md5Hasher {
+  return platform().md5();
 }
 
 /** MD5 (hex) of some bytes at once. */
 export function md5Hex(data: Uint8Array | string): string {
-  return createHash('md5').update(data).digest('hex');
+  const hash = platform().md5();
+  hash.update(data);
+  return hash.digest('hex');
 }
 
 /**

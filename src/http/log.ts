@@ -3,7 +3,7 @@ import { redactHeaders, redactUrl } from '../util/redact.js';
 /** Where debug lines go; defaults to stderr. */
 export type LogSink = (line: string) => void;
 
-let sink: LogSink | undefined = process.env.SWIFTCLIENT_DEBUG ? (line) => process.stderr.write(`${line}\n`) : undefined;
+let sink: LogSink | undefined = globalThis.process?.env?.SWIFTCLIENT_DEBUG ? (line) => process.stderr.write(`${line}\n`) : undefined;
 
 /**
  * Turns the curl-style request/response debug log on (with a sink) or off

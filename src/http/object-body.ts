@@ -1,9 +1,10 @@
-import type { Hash } from 'node:crypto';
 import { BadAnswerError, NetworkError, urlFields } from '../errors.js';
 import type { ResponseHeaders } from './headers.js';
+import type { Md5Hasher } from '../platform/index.js';
 import { checkDigest, downloadDigest, md5 } from './integrity.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
 import { toWebStream } from './web-stream.js';
+import { concatBytes, emptyBytes } from '../util/bytes.js';
 
 /**
  * Re-opens the object from a byte offset (Range + If-Match), counting
@@ -25,7 +26,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   private ended = false;
   private bytesRead = 0;
   private readonly expectedLength: number | undefined;
-  private readonly hash: Hash | undefined;
+  private readonly hash: Md5Hasher | undefined;
   /** The MD5 the whole body must have, when it is checked. */
   private readonly digest: string | undefined;
   /** Told the bytes received so far after each network chunk (download progress). */
@@ -133,7 +134,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
    * Buffer at the end); with no length, the rest of the object.
    */
   async read(length?: number): Promise<Buffer> {
-    if (length === 0) return Buffer.alloc(0);
+    if (length === 0) return emptyBytes();
     const want = length === undefined || length < 0 ? Infinity : length;
     while (this.pendingBytes < want && !this.ended) {
       const chunk = await this.nextChunk();
@@ -146,8 +147,8 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   }
 
   private take(want: number): Buffer {
-    if (this.pendingBytes === 0) return Buffer.alloc(0);
-    const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    if (this.pendingBytes === 0) return emptyBytes();
+    const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : concatBytes(this.pending, this.pendingBytes);
     const out = want >= all.length ? all : all.subarray(0, want);
     const rest = all.subarray(out.length);
     this.pending = rest.length ? [rest] : [];

@@ -1,5 +1,4 @@
 // HTTP proxies from the environment, as python's requests reads them.
-import { isIPv4 } from 'node:net';
 
 /** The proxy settings of an environment. */
 export interface ProxyEnv {
@@ -24,7 +23,7 @@ function withScheme(url: string | undefined): string | undefined {
 }
 
 /** Reads the proxy variables of `env`. */
-export function proxyEnv(env: NodeJS.ProcessEnv = process.env): ProxyEnv {
+export function proxyEnv(env: NodeJS.ProcessEnv = globalThis.process?.env ?? {}): ProxyEnv {
   const all = variable(env, 'all_proxy');
   return {
     http: withScheme(variable(env, 'http_proxy') ?? all),
@@ -33,6 +32,14 @@ export function proxyEnv(env: NodeJS.ProcessEnv = process.env): ProxyEnv {
       .split(/[,\s]+/)
       .filter(Boolean),
   };
+}
+
+const IPV4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const IPV4 = new RegExp(`^${IPV4_PART}(?:\\.${IPV4_PART}){3}$`);
+
+/** A dotted-quad IPv4 address, as node:net's isIPv4 accepts it (no leading zeros). */
+export function isIPv4(text: string): boolean {
+  return IPV4.test(text);
 }
 
 function ipv4Number(ip: string): number {

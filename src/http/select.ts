@@ -1,9 +1,8 @@
 // Which engine a Connection or Session gets: the pure rule, then the engine.
 import { ClientException } from '../errors.js';
-import { FetchTransport } from './fetch.js';
+import { platform } from '../platform/index.js';
 import { detectRuntime, type RuntimeKind } from './runtime.js';
 import type { Transport, TransportName, TransportOptions } from './transport.js';
-import { UndiciTransport } from './undici.js';
 
 const NAMES: readonly TransportName[] = ['undici', 'fetch'];
 
@@ -13,18 +12,22 @@ const NAMES: readonly TransportName[] = ['undici', 'fetch'];
  * else undici where it runs (Node, Deno) and fetch elsewhere (Bun substitutes
  * a partial `undici`; browsers and workers have none). Asking for undici
  * where it cannot run, or for an unknown engine, is refused (BAD_INPUT).
+ * `undiciInBuild` is false in the browser build, which carries no undici
+ * (loaded anywhere, it uses fetch).
  */
-export function chooseTransport(runtime: RuntimeKind, requested: unknown, envValue: string | undefined, hasDispatcher = false): TransportName {
+export function chooseTransport(runtime: RuntimeKind, requested: unknown, envValue: string | undefined, hasDispatcher = false, undiciInBuild = true): TransportName {
   const undiciRuns = runtime === 'node' || runtime === 'deno';
-  if (requested === undefined && hasDispatcher && undiciRuns) return 'undici';
+  const undiciHere = undiciRuns && undiciInBuild;
+  if (requested === undefined && hasDispatcher && undiciHere) return 'undici';
   const fromEnv = envValue === undefined || envValue === '' ? undefined : envValue.trim().toLowerCase();
   const [choice, source] = requested !== undefined ? [requested, 'transport'] : [fromEnv, 'SWIFTCLIENT_TRANSPORT'];
-  if (choice === undefined) return undiciRuns ? 'undici' : 'fetch';
+  if (choice === undefined) return undiciHere ? 'undici' : 'fetch';
   if (!NAMES.includes(choice as TransportName)) {
     throw new ClientException(`Invalid ${source} ${JSON.stringify(choice)}: expected ${NAMES.map((n) => `"${n}"`).join(' or ')}`);
   }
-  if (choice === 'undici' && !undiciRuns) {
-    throw new ClientException(`Invalid ${source} "undici": undici cannot run on ${runtime} (use "fetch")`);
+  if (choice === 'undici' && !undiciHere) {
+    const why = undiciRuns ? 'the browser build carries no undici' : `undici cannot run on ${runtime}`;
+    throw new ClientException(`Invalid ${source} "undici": ${why} (use "fetch")`);
   }
   return choice as TransportName;
 }
@@ -38,6 +41,8 @@ function transportFromEnv(): string | undefined {
 /** The engine the options and the runtime call for. */
 export function createTransport(options: TransportOptions = {}): Transport {
   const runtime = detectRuntime();
-  const name = chooseTransport(runtime, options.transport, transportFromEnv(), options.dispatcher !== undefined);
-  return name === 'fetch' ? new FetchTransport(options, runtime) : new UndiciTransport(options);
+  const { engines } = platform();
+  const name = chooseTransport(runtime, options.transport, transportFromEnv(), options.dispatcher !== undefined, engines.undici !== undefined);
+  const engine = name === 'undici' ? engines.undici : engines.fetch;
+  return (engine ?? engines.fetch)(options, runtime);
 }

@@ -1,5 +1,6 @@
 import { ClientException } from '../errors.js';
 import { untilAborted } from '../util/abort.js';
+import { utf8Length } from '../util/bytes.js';
 import type { Transport } from '../http/transport.js';
 import { getCapabilities, type Capabilities } from './capabilities.js';
 
@@ -25,10 +26,10 @@ export function limitsFromInfo(info: Capabilities): NameLimits {
 }
 
 function problem(limits: NameLimits, cont: string | undefined, obj: string | undefined): string | undefined {
-  if (cont !== undefined && Buffer.byteLength(cont, 'utf8') > limits.container) {
+  if (cont !== undefined && utf8Length(cont) > limits.container) {
     return `Container name is longer than Swift's ${limits.container}-byte limit`;
   }
-  if (obj !== undefined && Buffer.byteLength(obj, 'utf8') > limits.object) {
+  if (obj !== undefined && utf8Length(obj) > limits.object) {
     return `Object name is longer than Swift's ${limits.object}-byte limit`;
   }
   return undefined;

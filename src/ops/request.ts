@@ -2,6 +2,8 @@ import { BadAnswerError, ClientException } from '../errors.js';
 import type { PreparedBody } from '../http/body.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { networkError, nextBodyChunk, type HttpResponse, type Transport } from '../http/transport.js';
+import { platform } from '../platform/index.js';
+import { asBuffer, concatBytes, utf8Text } from '../util/bytes.js';
 
 /** The response facts swiftclient stores in a caller's `response_dict`. */
 export interface ResponseDict {
@@ -62,6 +64,9 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
     if (ctx.serviceToken) headers['x-service-token'] = ctx.serviceToken;
   }
   let url = `${ctx.url}${req.path}${req.query ? `?${req.query}` : ''}`;
+  // the platform's asynchronous set-up (the browser's MD5) ends before the first body is hashed
+  const ready = platform().ready;
+  if (ready) await ready;
   const body = req.body ? await req.body.open() : undefined;
   if (req.body && req.body.length !== undefined) headers['content-length'] = String(req.body.length);
   let res = await ctx.transport.request({ method: req.method, url, headers, body, signal: ctx.signal, label: req.label, timeout: ctx.timeout });
@@ -102,7 +107,7 @@ async function readErrorBody(res: HttpResponse, signal: AbortSignal | undefined)
     // the status is what matters; a broken error body is not worth a retry
     void err;
   }
-  return Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+  return utf8Text(concatBytes(chunks).subarray(0, ERROR_BODY_LIMIT));
 }
 
 /** Reads a whole (successful) response body; network failures as ClientException. */
@@ -116,7 +121,7 @@ export async function readAll(res: HttpResponse, method: string, signal: AbortSi
   } finally {
     res.idle?.stop();
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  return chunks.length === 1 ? asBuffer(chunks[0] as Buffer) : concatBytes(chunks);
 }
 
 /**

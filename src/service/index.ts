@@ -1,3 +1,5 @@
+// The service reads and writes local files: Node, Deno and Bun only.
+import '../platform/node.js';
 import { setMaxListeners } from 'node:events';
 import { setListenerUnlimiter } from './runner.js';
 

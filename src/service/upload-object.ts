@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
-import { fileSource, type BodyInput } from '../http/body.js';
+import type { BodyInput } from '../http/body.js';
+import { fileSource } from '../http/file-source.js';
 import { isBlob } from '../http/web-stream.js';
 import { ClientException } from '../errors.js';
 import type { ResponseDict } from '../ops/request.js';

@@ -1,4 +1,5 @@
 import { ClientException } from '../errors.js';
+import { utf8Bytes } from './bytes.js';
 
 const UNRESERVED = /[A-Za-z0-9_.\-~]/;
 
@@ -8,12 +9,12 @@ const UNRESERVED = /[A-Za-z0-9_.\-~]/;
  */
 export function quote(value: string, safe = '/'): string {
   if (safe === '/' && /^[A-Za-z0-9_.\-~/]*$/.test(value)) return value;
-  // Buffer.from would send U+FFFD: a different name than the caller's.
+  // UTF-8 encoding would send U+FFFD: a different name than the caller's.
   if (hasLoneSurrogate(value)) {
     throw new ClientException(`Cannot send ${JSON.stringify(value)}: it holds a lone surrogate, which has no UTF-8 form`);
   }
   let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
+  for (const byte of utf8Bytes(value)) {
     const ch = String.fromCharCode(byte);
     if (byte < 0x80 && (UNRESERVED.test(ch) || safe.includes(ch))) out += ch;
     else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
+// The service's modules are loaded one by one here: register the Node platform the package entry would.
+import '../../src/platform/node.js';
 import { nGroups } from '../../src/service/bulk.js';
 import { SwiftError } from '../../src/service/errors.js';
 import {
