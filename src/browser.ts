@@ -11,6 +11,8 @@ export { ClientException, NotFoundError, UnauthorizedError, NetworkError, Timeou
 export { Session } from './auth/session.js';
 export { v1, v2, v3 } from './auth/plugins.js';
 export { ObjectBody } from './http/object-body.js';
+// The bulk upload of a Blob/File (SLO segments through the service's pool), without the rest of SwiftService.
+export { uploadBlob, DEFAULT_BLOB_SEGMENT_SIZE } from './service/blob-upload.js';
 export { setDebugLog } from './http/log.js';
 export { accountInfo, containerInfo, objectInfo, metaHeaders, readMeta, toListedContainer, toListObjectsEntry } from './native/index.js';
 export { capabilitiesUrl } from './ops/capabilities.js';

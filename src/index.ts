@@ -136,7 +136,8 @@ export type {
   Expiry,
   SetExpiryOptions,
 } from './extras.js';
-export { SwiftService, SwiftError } from './service/index.js';
+export { SwiftService, SwiftError, uploadBlob, DEFAULT_BLOB_SEGMENT_SIZE } from './service/index.js';
+export type { UploadBlobOptions } from './service/index.js';
 export type {
   CapabilitiesResult,
   CommonOptions,

@@ -3,6 +3,7 @@ import { ClientException } from '../errors.js';
 import type { Md5Hasher } from '../platform/index.js';
 import { asBuffer, emptyBytes, isBytes, utf8Bytes } from '../util/bytes.js';
 import { md5 } from './integrity.js';
+import { isBlob, readBlob } from './web-stream.js';
 
 /** One chunk of an upload. */
 export type Chunk = string | Uint8Array;
@@ -18,10 +19,14 @@ export interface ReplayableSource {
   open(): Chunk | AsyncIterable<Chunk> | Iterable<Chunk> | Promise<Chunk | AsyncIterable<Chunk> | Iterable<Chunk>>;
 }
 
-/** Everything `putObject` accepts as contents. */
+/**
+ * Everything `putObject` accepts as contents. A `Blob` (or a browser's
+ * `File`) has a known size and is read again on a retry: it is replayable.
+ */
 export type BodyInput =
   | string
   | Uint8Array
+  | Blob
   | Readable
   | ReadableStream<Uint8Array>
   | AsyncIterable<Chunk>
@@ -121,6 +126,14 @@ export class PreparedBody {
         buffer = buffer.subarray(0, contentLength);
       }
       return new PreparedBody(async () => buffer, buffer.length, true, undefined);
+    }
+    if (isBlob(contents)) {
+      const blob = contents;
+      if (contentLength !== undefined && contentLength > blob.size) {
+        throw new ClientException(`contentLength ${contentLength} is larger than the ${blob.size} bytes of the Blob`);
+      }
+      const size = contentLength ?? blob.size;
+      return new PreparedBody(async () => readBlob(blob, 0, size), size, true, undefined);
     }
     if (Array.isArray(contents)) {
       const chunks = contents as Chunk[];

@@ -182,6 +182,17 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     return this.read();
   }
 
+  /**
+   * The rest of the body as a `Blob` typed with the object's Content-Type
+   * (memory: the object's size, held by the platform; in a browser, for
+   * `URL.createObjectURL` or a download link). Checked like `bytes()`.
+   */
+  async blob(): Promise<Blob> {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of this) parts.push(chunk);
+    return new Blob(parts, { type: this.firstHeaders['content-type'] ?? '' });
+  }
+
   /** The rest of the body decoded as UTF-8 (a byte order mark dropped, as `fetch` does). */
   async text(): Promise<string> {
     return new TextDecoder().decode(await this.read());

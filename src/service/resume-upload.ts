@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { Call } from './context.js';
 import { isMissing } from './errors.js';
 import { listAll } from './list.js';
 import { fileSegmentName } from './naming.js';
+import type { RangedSource } from './ranged-source.js';
 import type { LargeUpload } from './segments.js';
 import type { UploadResult } from './types.js';
 
@@ -52,19 +51,8 @@ export async function storedSegments(call: Call<UploadResult>, up: LargeUpload, 
   return found;
 }
 
-/** Whether a stored segment holds exactly bytes `start` to `start + length - 1` of the file: size, then MD5. */
-export async function holdsRange(stored: ListedSegment | undefined, path: string, start: number, length: number, signal: AbortSignal): Promise<boolean> {
+/** Whether a stored segment holds exactly bytes `start` to `start + length - 1` of the source: size, then MD5. */
+export async function holdsRange(stored: ListedSegment | undefined, source: RangedSource, start: number, length: number, signal: AbortSignal): Promise<boolean> {
   if (stored === undefined || stored.bytes !== length) return false;
-  return (await rangeMd5(path, start, length, signal)) === stored.hash.toLowerCase();
-}
-
-/** MD5 (hex) of a byte range of a file, read sequentially with bounded memory. */
-export async function rangeMd5(path: string, start: number, length: number, signal: AbortSignal): Promise<string> {
-  const hash = createHash('md5');
-  if (length > 0) {
-    for await (const chunk of createReadStream(path, { start, end: start + length - 1, highWaterMark: 1 << 20, signal })) {
-      hash.update(chunk as Buffer);
-    }
-  }
-  return hash.digest('hex');
+  return (await source.md5(start, length, signal)) === stored.hash.toLowerCase();
 }

@@ -1,5 +1,16 @@
-import { setMaxListeners } from 'node:events';
 import { abortReason } from './errors.js';
+
+/**
+ * Lifts Node's listener limit (a warning past 10) on a call's signal, which
+ * every request in flight listens to. Set by the Node entry
+ * (service/index.ts) from node:events; a browser's EventTarget has no limit.
+ */
+let unlimitListeners: ((signal: AbortSignal) => void) | undefined;
+
+/** @internal Sets how a call's signal is freed from the platform's listener limit. */
+export function setListenerUnlimiter(unlimit: (signal: AbortSignal) => void): void {
+  unlimitListeners = unlimit;
+}
 
 /**
  * The engine behind every service call: tasks run in the background and
@@ -28,7 +39,7 @@ export class Runner<R> {
   constructor(external: AbortSignal | undefined, private readonly failFast = false) {
     this.signal = this.controller.signal;
     // Every request in flight listens to it: dozens with the default pool sizes.
-    setMaxListeners(0, this.signal);
+    unlimitListeners?.(this.signal);
     const onAbort = (): void => this.controller.abort(external ? abortReason(external) : undefined);
     if (external?.aborted) onAbort();
     else external?.addEventListener('abort', onAbort, { once: true });

@@ -85,10 +85,15 @@ export interface UploadOptions extends CommonOptions {
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
 
-/** What an upload reads: a path (file or directory), bytes, a stream, or `null` (empty object). */
+/**
+ * What an upload reads: a path (file or directory), bytes, a `Blob` (a
+ * browser's `File`: segmented by `blob.slice()` when larger than
+ * `segmentSize`, like a file), a stream, or `null` (empty object).
+ */
 export type UploadSource =
   | string
   | Uint8Array
+  | Blob
   | Readable
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array | string>

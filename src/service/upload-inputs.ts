@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
+import { isBlob, readBlob } from '../http/web-stream.js';
 import { SwiftError } from './errors.js';
 import { joinPath } from './naming.js';
 import type { UploadObject, UploadObjectOptions, UploadSource } from './types.js';
@@ -108,6 +109,7 @@ async function* walk(dir: string): AsyncGenerator<{ path: string; empty: boolean
 export function bufferStream(source: DataSource): AsyncIterable<Buffer> {
   if (source === null) return toBuffers([]);
   if (source instanceof Uint8Array) return toBuffers([source]);
+  if (isBlob(source)) return toBuffers(readBlob(source));
   if (source instanceof ReadableStream) return toBuffers(Readable.fromWeb(source as import('node:stream/web').ReadableStream<Uint8Array>));
   return toBuffers(source as AsyncIterable<Uint8Array | string>);
 }

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import type { BodyInput } from '../http/body.js';
 import { fileSource } from '../http/file-source.js';
+import { isBlob } from '../http/web-stream.js';
 import { ClientException } from '../errors.js';
 import type { ResponseDict } from '../ops/request.js';
 import type { Call } from './context.js';
@@ -8,7 +9,9 @@ import { isMissing, SwiftError, toError } from './errors.js';
 import { chunkData, isIdentical } from './identical.js';
 import { listAll } from './list.js';
 import { attemptsOf, isTrue, splitHeaders } from './options.js';
-import { cleanObjectName, normalizeManifestPath, parseDloManifest, pythonMtime, pythonNowMtime } from './naming.js';
+import { cleanObjectName, normalizeManifestPath, parseDloManifest, percentF, pythonMtime, pythonNowMtime } from './naming.js';
+import { fileRanges } from './file-ranges.js';
+import { blobRanges } from './ranged-source.js';
 import { counted, countedSource, Progress } from './progress.js';
 import { deleteSegments, LargeUploadError, uploadFileSegments, type LargeUpload } from './segments.js';
 import { uploadStreamSlo } from './stream-segments.js';
@@ -50,6 +53,7 @@ export async function uploadObject(
 ): Promise<UploadObjectResult> {
   const obj = cleanObjectName(job.name);
   const path = job.kind === 'data' ? undefined : job.path;
+  const blob = job.kind === 'data' && isBlob(job.source) ? job.source : undefined;
   const res: UploadObjectResult = { action: 'upload_object', success: false, container, object: obj, path };
   let rd: ResponseDict = {};
   try {
@@ -60,6 +64,12 @@ export async function uploadObject(
       const stats = await fsp.stat(path, { bigint: true });
       size = Number(stats.size);
       mtime = pythonMtime(stats);
+    } else if (blob !== undefined) {
+      // A File's own time, so that uploading the same file again finds the
+      // segments of an earlier, interrupted run (their names carry it).
+      const lastModified = (blob as { lastModified?: unknown }).lastModified;
+      mtime = typeof lastModified === 'number' ? percentF(lastModified / 1000) : pythonNowMtime();
+      size = blob.size;
     } else {
       mtime = pythonNowMtime();
       if (job.kind === 'data' && job.source instanceof Uint8Array) size = job.source.byteLength;
@@ -75,7 +85,7 @@ export async function uploadObject(
     }
     Object.assign(putHeaders, splitHeaders(o.meta, 'x-object-meta-'), splitHeaders(o.headers));
 
-    const progress = new Progress(o.onProgress, 'upload', container, obj, path === undefined && job.kind === 'data' && !(job.source instanceof Uint8Array) ? undefined : size);
+    const progress = new Progress(o.onProgress, 'upload', container, obj, size);
     progress.report();
     const up: LargeUpload = {
       container,
@@ -92,20 +102,21 @@ export async function uploadObject(
       resume: o.resume !== false,
     };
     let newPaths = new Set<string>();
-    if (path !== undefined && size !== undefined && mode.segmentSize > 0 && size > mode.segmentSize) {
+    const ranged = path !== undefined ? fileRanges(path) : blob !== undefined ? blobRanges(blob) : undefined;
+    if (ranged !== undefined && size !== undefined && mode.segmentSize > 0 && size > mode.segmentSize) {
       const count = Math.ceil(size / mode.segmentSize);
       if (mode.useSlo && mode.maxSegments !== undefined && count > mode.maxSegments) {
         throw new SwiftError(`${count} segments of ${mode.segmentSize} bytes exceed the cluster's limit of ${mode.maxSegments} per SLO manifest: use a larger segmentSize`);
       }
       res.largeObject = true;
-      const outcome = await uploadFileSegments(call, up, path, size);
+      const outcome = await uploadFileSegments(call, up, ranged, size);
       res.segmentResults = outcome.segmentResults;
       res.manifestResponseDict = outcome.manifestResponseDict;
       rd = outcome.manifestResponseDict;
       newPaths = outcome.newPaths;
       if (outcome.dloManifest && previous.dlo?.replace(/\/+$/, '') === outcome.dloManifest.replace(/\/+$/, '')) previous.dlo = undefined;
       res.bytes = size;
-    } else if (path === undefined && mode.useSlo && mode.segmentSize > 0) {
+    } else if (path === undefined && blob === undefined && mode.useSlo && mode.segmentSize > 0) {
       const outcome = await uploadStreamSlo(call, up, bufferStream((job as { source: DataSource }).source));
       res.largeObject = outcome.largeObject;
       res.bytes = outcome.bytes;
@@ -192,6 +203,7 @@ async function putWhole(
     const source = (job as { source: DataSource }).source;
     if (source === null) body = null;
     else if (source instanceof Uint8Array) body = countedSource({ size: source.byteLength, open: () => [source] }, progress, 0);
+    else if (isBlob(source)) body = countedSource(blobRanges(source).range(0, source.size), progress, 0);
     else body = counted(bufferStream(source), (n) => progress.add(0, n));
   }
   await call.conn.putObject(container, obj, body, { contentLength: size, headers, responseDict: rd, signal: call.signal, checksum: call.checksum });

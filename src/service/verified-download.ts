@@ -7,7 +7,7 @@ import type { Call } from './context.js';
 import { chunkData } from './identical.js';
 import { parseDloManifest, splitPath } from './naming.js';
 import type { Progress } from './progress.js';
-import { rangeMd5 } from './resume-upload.js';
+import { rangeMd5 } from './file-ranges.js';
 
 /**
  * Large-object downloads verified segment by segment: an SLO's manifest

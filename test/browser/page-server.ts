@@ -15,11 +15,31 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** Serves `html` at `/` (and nothing else) from `port` (0: any free one). */
-async function serveOn(port: number, html: string): Promise<PageServer> {
+/** What a test page server serves: files by path, and what to do with a POST. */
+export interface PageSite {
+  /** GET `path` answers with `body` as `type`; `/` is the page. */
+  files: Record<string, { type: string; body: string | Uint8Array }>;
+  /** Told every POST's path and body (the page hands bytes back to the test this way). */
+  onPost?: (path: string, body: Buffer) => void;
+}
+
+/** Serves `html` at `/` (or a whole site) from `port` (0: any free one). */
+async function serveOn(port: number, site: string | PageSite): Promise<PageServer> {
+  const { files, onPost } = typeof site === 'string' ? { files: { '/': { type: 'text/html; charset=utf-8', body: site } }, onPost: undefined } : site;
   const server: Server = createServer((req, res) => {
-    if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    const path = new URL(req.url ?? '/', 'http://page').pathname;
+    if (req.method === 'POST' && onPost) {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        onPost(path, Buffer.concat(chunks));
+        res.writeHead(204).end();
+      });
+      return;
+    }
+    const file = files[path];
+    if (req.method === 'GET' && file) {
+      res.writeHead(200, { 'content-type': file.type }).end(file.body);
     } else {
       res.writeHead(404).end();
     }
@@ -29,12 +49,16 @@ async function serveOn(port: number, html: string): Promise<PageServer> {
   const { port: bound } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${bound}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** A page on the first free allowed origin (test runs of several sessions may hold the others). */
-export async function serveAllowedPage(html: string): Promise<PageServer> {
+export async function serveAllowedPage(html: string | PageSite): Promise<PageServer> {
   for (const origin of CORS_ORIGINS) {
     try {
       return await serveOn(Number(new URL(origin).port), html);
