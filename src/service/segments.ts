@@ -39,6 +39,8 @@ export interface LargeUpload {
   sent?: Set<string> | undefined;
   /** Reuse segments a previous run of the same upload stored (see resume-upload.ts). */
   resume?: boolean | undefined;
+  /** A stream's journal file (see stream-journal.ts): a failure keeps the segments, for the next run to reuse. */
+  journal?: string | undefined;
 }
 
 /** A segment that is stored: where, its ETag and size. */
@@ -88,7 +90,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
     jobs.push(
       call.segmentLimit(async () => {
         if (broken) return skippedSegment(up, segment, name, length);
-        if (await holdsRange(previousRun.get(name), path, at, length, call.signal)) return reusedSegment(call, up, segment, name, length, previousRun);
+        if (await holdsRange(previousRun.get(name), path, at, length, call.signal)) return reusedSegment(call, up, segment, name, length, previousRun.get(name));
         const source = () => countedSource(rangeSource(path, at, length), up.progress, segment);
         const result = await putSegment(call, up, segment, name, length, source);
         if (!result.success) broken = true;
@@ -173,8 +175,8 @@ function segmentResult(up: LargeUpload, index: number, name: string, length: num
 }
 
 /** The result of a segment a previous run stored and this one reuses (reported, status 'reused'). */
-function reusedSegment(call: Call<UploadResult>, up: LargeUpload, index: number, name: string, length: number, stored: Map<string, ListedSegment>): UploadSegmentResult {
-  const result: UploadSegmentResult = { ...segmentResult(up, index, name, length), success: true, status: 'reused', segmentEtag: stored.get(name)?.hash, attempts: 0 };
+export function reusedSegment(call: Call<UploadResult>, up: LargeUpload, index: number, name: string, length: number, stored: ListedSegment | undefined): UploadSegmentResult {
+  const result: UploadSegmentResult = { ...segmentResult(up, index, name, length), success: true, status: 'reused', segmentEtag: stored?.hash, attempts: 0 };
   up.progress.add(index, length);
   if (!call.signal.aborted) call.runner.emit(result);
   return result;
@@ -281,9 +283,10 @@ export async function failed(
   // leaveSegments skips the look at the current object, so which segments an
   // old manifest still uses is unknown (a re-upload of the same file reuses
   // its names): nothing is removed, as python never removes any.
-  if (up.leaveSegments) {
+  // A journal's segments stay for the next run to reuse.
+  if (up.leaveSegments || up.journal !== undefined) {
     if (call.signal.aborted) return toError(call.signal.reason);
-    return largeUploadError(up, results, message, '; its segments are kept (leaveSegments)', cause);
+    return largeUploadError(up, results, message, `; its segments are kept (${up.leaveSegments ? 'leaveSegments' : 'journal'})`, cause);
   }
   const prefix = up.protectedPrefix;
   // Not only the segments reported stored: one cut off by an abort or a

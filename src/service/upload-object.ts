@@ -89,6 +89,7 @@ export async function uploadObject(
       progress,
       leaveSegments: o.leaveSegments === true,
       resume: o.resume !== false,
+      journal: path === undefined ? o.journal : undefined,
     };
     let newPaths = new Set<string>();
     if (path !== undefined && size !== undefined && mode.segmentSize > 0 && size > mode.segmentSize) {
