@@ -12,7 +12,8 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { UploadResult, UploadSegmentResult } from '../../src/service/index.js';
-import { transferAndKill } from '../helpers/kill-child.js';
+import { ours, oursCommand } from '../cli/helpers.js';
+import { runAndKill, transferAndKill } from '../helpers/kill-child.js';
 import { fileMd5, objectMd5, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
 import { collect, randomFile } from '../helpers/service-files.js';
 
@@ -167,5 +168,31 @@ describe('stream uploads with a journal', () => {
     } finally {
       await swift.close();
     }
+  });
+
+  test('CLI: `upload -` from stdin SIGKILLed half-way, run again with --journal, sends only the rest (+ at most one segment)', async () => {
+    const container = t.newContainer('journal-cli');
+    const journal = join(t.root, 'cli.journal');
+    const args = ['--os-storage-url', t.storageUrl, '--os-auth-token', t.token, 'upload', container, '-', '--object-name', 'stream.bin'];
+    const flags = ['-S', String(SEGMENT), '--segment-threads', '1', '--journal', journal];
+    t.proxy.reset();
+    const cli = oursCommand([...args, ...flags]);
+    const outcome = await runAndKill(cli.command, cli.args, t.proxy, (p) => p.sent('PUT', SEGMENT_PUT) >= SIZE / 2, { stdin: big, env: cli.env });
+    assert.ok(outcome.killed, `the CLI finished before half was sent: ${outcome.stderr}`);
+    const sentBefore = t.proxy.sent('PUT', SEGMENT_PUT);
+
+    t.proxy.reset();
+    const again = await ours([...args, ...flags], { input: await fsp.readFile(big) });
+    assert.equal(again.code, 0, again.stderr);
+    const segmentBytes = t.proxy.sent('PUT', SEGMENT_PUT);
+    const remainder = SIZE - sentBefore;
+    console.log(`CLI journal: first run sent ${sentBefore} of ${SIZE}; second run sent ${segmentBytes} segment bytes + ${t.proxy.sent('PUT', MANIFEST_PUT)} manifest bytes (remainder ${remainder})`);
+    assert.ok(segmentBytes <= remainder + SEGMENT, `second run sent ${segmentBytes}; remainder ${remainder} + one segment`);
+    assert.equal(await objectMd5(t.conn, container, 'stream.bin'), await fileMd5(big));
+    await assert.rejects(fsp.stat(journal));
+
+    const refused = await ours(['upload', container, big, '--journal', journal]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /--journal can only be used with uploads from stdin/);
   });
 });
