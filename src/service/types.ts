@@ -77,8 +77,9 @@ export interface UploadOptions extends CommonOptions {
    * of the segment names finds the segments already stored, and each one
    * whose size and MD5 equal the file's byte range is reused instead of
    * sent again. The names carry the file's mtime and size, so a changed file
-   * starts afresh. Streams (no stable identity) always start afresh.
-   * `false` sends every segment without looking. @default true
+   * starts afresh. Streams (no stable identity) start afresh unless given a
+   * `journal`. `false` sends every segment without looking (and ignores a
+   * journal's content). @default true
    */
   resume?: boolean | undefined;
   /**
