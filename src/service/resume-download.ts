@@ -228,7 +228,6 @@ async function fresh(
   // The object's own headers (content type, length, ETag): the manifest GET gives the manifest's.
   const objectHeaders = await call.conn.headObject(container, obj, { signal: call.signal });
   const plan = await planSegments(call.conn, container, obj, headers, slo ? manifest : undefined, call.signal);
-  if (plan === undefined) throw new SwiftError('Cannot download this large object segment by segment (its manifest has byte ranges or inline data)', { container, object: obj });
   const identity: PartialState = {
     container,
     object: obj,

@@ -185,4 +185,45 @@ describe('verified large-object downloads', () => {
       await service.close();
     }
   });
+
+  test('an SLO with byte ranges, inline data and a ranged nested SLO is downloaded, ranges with Range GETs', async () => {
+    const container = newContainer('rdown-ranges');
+    const seg = [Buffer.alloc(MiB, 1), Buffer.alloc(MiB, 2), Buffer.alloc(MiB, 3)].map((b, i) => {
+      b.write(`segment ${i} starts here`, 0);
+      b.write(`segment ${i} ends here`, MiB - 30);
+      return b;
+    });
+    await conn.putContainer(container);
+    for (const [i, b] of seg.entries()) await conn.putObject(container, `seg${i}`, b);
+    const inner = [{ path: `/${container}/seg1`, range: '100-' }, { data: Buffer.from('inline one').toString('base64') }, { path: `/${container}/seg2` }];
+    await conn.putObject(container, 'inner', JSON.stringify(inner), { queryString: 'multipart-manifest=put' });
+    const outer = [
+      { path: `/${container}/seg0`, range: '10-20009' },
+      { data: Buffer.from('and two').toString('base64') },
+      { path: `/${container}/inner`, range: `${MiB - 200}-${MiB + 500}` },
+      { path: `/${container}/seg2`, range: '-77' },
+      { path: `/${container}/seg1` },
+    ];
+    await conn.putObject(container, 'ranged', JSON.stringify(outer), { queryString: 'multipart-manifest=put' });
+    const innerBytes = Buffer.concat([seg[1]!.subarray(100), Buffer.from('inline one'), seg[2]!]);
+    const want = Buffer.concat([seg[0]!.subarray(10, 20010), Buffer.from('and two'), innerBytes.subarray(MiB - 200, MiB + 501), seg[2]!.subarray(MiB - 77), seg[1]!]);
+    const [, served] = await conn.getObject(container, 'ranged');
+    assert.ok(served.equals(want), 'the expected bytes are what Swift serves');
+
+    const out = join(root, 'ranged.bin');
+    const service = viaProxy();
+    try {
+      proxy.reset();
+      const [result] = await collect(service.download(container, ['ranged'], { outFile: out }));
+      assert.ok(result?.success, result?.error?.message);
+      assert.ok((await fsp.readFile(out)).equals(want));
+      const gets = proxy.requests.filter((r) => r.method === 'GET' && !r.url.includes('multipart-manifest'));
+      const ranges = gets.map((r) => `${decodeURIComponent(r.url.split('?')[0] as string).split('/').at(-1)} ${r.range ?? 'whole'}`).sort();
+      // inner's range covers the end of seg1 (from 100) and the start of seg2 after the inline bytes
+      const innerSeg2End = MiB + 500 - (MiB - 100) - 'inline one'.length;
+      assert.deepEqual(ranges, ['seg0 bytes=10-20009', `seg1 bytes=${MiB - 100}-${MiB - 1}`, 'seg1 whole', `seg2 bytes=0-${innerSeg2End}`, `seg2 bytes=${MiB - 77}-${MiB - 1}`].sort());
+    } finally {
+      await service.close();
+    }
+  });
 });
