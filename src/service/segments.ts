@@ -15,7 +15,7 @@ import {
   type ManifestSegment,
 } from './naming.js';
 import { countedSource, type Progress } from './progress.js';
-import { holdsRange, storedSegments, type ListedSegment } from './resume-upload.js';
+import { holdsRange, storedSegmentsProbed, type ListedSegment } from './resume-upload.js';
 import type { DeleteSegmentResult, UploadResult, UploadSegmentResult } from './types.js';
 
 /** What the large-object code needs to know about one upload. */
@@ -79,7 +79,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
   // After a failure the segments not yet started are skipped: the upload is lost anyway.
   let broken = false;
   const jobs: Array<Promise<UploadSegmentResult>> = [];
-  const previousRun = up.resume === false ? new Map<string, ListedSegment>() : await storedSegments(call, up, size);
+  const previousRun = up.resume === false ? new Map<string, ListedSegment>() : await storedSegmentsProbed(call, up, size);
   // Queued a few at a time, so that a DLO of a million segments is not a million queued closures.
   const window = 2 * call.segmentLimit.concurrency;
   for (let index = 0, start = 0; start < size; index += 1, start += up.segmentSize) {

@@ -3,7 +3,7 @@ import type { Call } from './context.js';
 import { isMissing, SwiftError } from './errors.js';
 import { listAll } from './list.js';
 import { normalizeManifestPath, pythonNowMtime, streamSegmentName } from './naming.js';
-import type { ListedSegment } from './resume-upload.js';
+import { headSegment, type ListedSegment } from './resume-upload.js';
 import { deleteSegments, type LargeUpload } from './segments.js';
 import type { UploadResult } from './types.js';
 
@@ -226,12 +226,8 @@ async function storedEntries(call: Call<UploadResult>, up: LargeUpload, entries:
       .filter((e) => !stored.has(e.name))
       .map((e) =>
         call.segmentLimit(async () => {
-          try {
-            const h = await call.conn.headObject(up.segmentContainer, e.name, { signal: call.signal });
-            stored.set(e.name, { bytes: Number(h['content-length']), hash: (h.etag ?? '').replace(/"/g, '') });
-          } catch (err) {
-            if (!isMissing(err)) throw err;
-          }
+          const found = await headSegment(call, up.segmentContainer, e.name);
+          if (found) stored.set(e.name, found);
         }),
       ),
   );

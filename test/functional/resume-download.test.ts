@@ -10,21 +10,21 @@
 // (+ the manifest or listing). One segment thread, so that one segment at
 // most is in flight when the process dies.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ChecksumError, Connection } from '../../src/index.js';
 import { SwiftService, type DownloadObjectResult } from '../../src/service/index.js';
-import { startByteProxy, type ByteProxy } from '../helpers/byte-proxy.js';
-import { connect, unique } from '../helpers/env.js';
+import type { ByteProxy } from '../helpers/byte-proxy.js';
 import { transferAndKill } from '../helpers/kill-child.js';
-import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
+import { fileMd5, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
+import { collect, randomFile } from '../helpers/service-files.js';
 
 const MiB = 1 << 20;
 const SIZE = 96 * MiB + 4321;
 const SEGMENT = 8 * MiB;
 
+let t: ProxiedSwift;
 let root: string;
 let conn: Connection;
 let swift: SwiftService;
@@ -32,23 +32,9 @@ let proxy: ByteProxy;
 let storageUrl: string;
 let token: string;
 let big: string;
-const containers: string[] = [];
 
-function newContainer(prefix: string): string {
-  const name = unique(prefix);
-  containers.push(name, `${name}_segments`);
-  return name;
-}
-
-async function fileMd5(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of (await fsp.open(path)).createReadStream({ highWaterMark: MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-function viaProxy(): SwiftService {
-  return new SwiftService(new Connection({ preauthUrl: storageUrl, preauthToken: token, retries: 0 }), { segmentThreads: 1 });
-}
+const newContainer = (prefix: string): string => t.newContainer(prefix);
+const viaProxy = (): SwiftService => t.viaProxy({ retries: 0 });
 
 async function upload(container: string, path: string, obj: string, options: { segmentSize?: number; useSlo?: boolean }): Promise<void> {
   const results = await collect(swift.upload(container, [{ source: path, objectName: obj }], options));
@@ -58,23 +44,16 @@ async function upload(container: string, path: string, obj: string, options: { s
 const SEGMENT_GET = /_segments\//;
 
 before(async () => {
-  root = await scratchDir('resume-down');
-  conn = connect();
+  t = await startProxiedSwift('resume-down');
+  ({ root, conn, proxy, storageUrl, token } = t);
   swift = new SwiftService(conn);
-  proxy = await startByteProxy('http://127.0.0.1:8080');
-  const [url, tok] = await conn.getAuth();
-  storageUrl = url.replace(/^https?:\/\/[^/]+/, proxy.url);
-  token = tok;
   big = join(root, 'big.bin');
   await randomFile(big, SIZE);
 });
 
 after(async () => {
-  for (const container of containers) for await (const _ of swift.delete(container)) void _;
   await swift.close();
-  await proxy.close();
-  await conn.close();
-  await fsp.rm(root, { recursive: true, force: true });
+  await t.close();
 });
 
 /** Downloads `obj` in a child killed after half the object came through the proxy. */

@@ -22,7 +22,7 @@ export interface ProxiedSwift {
   token: string;
   /** A unique container name; it and its `_segments` container are deleted by close(). */
   newContainer(prefix: string): string;
-  /** A service whose requests go through the proxy (one segment thread unless told). */
+  /** A service whose requests go through the proxy (one segment thread unless told); close() it. */
   viaProxy(options?: { retries?: number; defaults?: ServiceDefaults }): SwiftService;
   /** Deletes the containers, stops the proxy, removes the scratch directory. */
   close(): Promise<void>;
@@ -48,8 +48,8 @@ export async function startProxiedSwift(prefix: string): Promise<ProxiedSwift> {
       return container;
     },
     viaProxy({ retries, defaults } = {}) {
-      const c = new Connection({ preauthUrl: storageUrl, preauthToken: token, ...(retries === undefined ? {} : { retries }) });
-      return new SwiftService(c, { segmentThreads: 1, ...defaults });
+      // Connection options, not a Connection: the service's close() closes it.
+      return new SwiftService({ preauthUrl: storageUrl, preauthToken: token, ...(retries === undefined ? {} : { retries }) }, { segmentThreads: 1, ...defaults });
     },
     async close() {
       const swift = new SwiftService(conn);
