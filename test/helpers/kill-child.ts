@@ -34,7 +34,7 @@ export function runAndKill(
     if (typeof input === 'number') closeSync(input);
     let killed = false;
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     proxy.onBytes = (p) => {

@@ -3,11 +3,11 @@
 // token to reach it, services through it, and the containers to delete at the end.
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { Connection } from '../../src/index.js';
+import type { Connection } from '../../src/index.js';
 import { SwiftService, type ServiceDefaults } from '../../src/service/index.js';
 import { startByteProxy, type ByteProxy } from './byte-proxy.js';
-import { connect, unique } from './env.js';
-import { scratchDir } from './service-files.js';
+import { unique } from './env.js';
+import { startScratchService } from './scratch-service.js';
 
 const MiB = 1 << 20;
 
@@ -30,21 +30,19 @@ export interface ProxiedSwift {
 
 /** Starts the proxy and a connection; call close() in `after`. */
 export async function startProxiedSwift(prefix: string): Promise<ProxiedSwift> {
-  const root = await scratchDir(prefix);
-  const conn = connect();
+  const scratch = await startScratchService(prefix);
   const proxy = await startByteProxy('http://127.0.0.1:8080');
-  const [url, token] = await conn.getAuth();
+  const [url, token] = await scratch.conn.getAuth();
   const storageUrl = url.replace(/^https?:\/\/[^/]+/, proxy.url);
-  const containers: string[] = [];
   return {
-    root,
-    conn,
+    root: scratch.root,
+    conn: scratch.conn,
     proxy,
     storageUrl,
     token,
     newContainer(name) {
       const container = unique(name);
-      containers.push(container, `${container}_segments`);
+      scratch.containers.push(container, `${container}_segments`);
       return container;
     },
     viaProxy({ retries, defaults } = {}) {
@@ -52,12 +50,8 @@ export async function startProxiedSwift(prefix: string): Promise<ProxiedSwift> {
       return new SwiftService({ preauthUrl: storageUrl, preauthToken: token, ...(retries === undefined ? {} : { retries }) }, { segmentThreads: 1, ...defaults });
     },
     async close() {
-      const swift = new SwiftService(conn);
-      for (const container of containers) for await (const _ of swift.delete(container)) void _;
-      await swift.close();
       await proxy.close();
-      await conn.close();
-      await fsp.rm(root, { recursive: true, force: true });
+      await scratch.close();
     },
   };
 }
