@@ -50,8 +50,11 @@ export async function startProxiedSwift(prefix: string): Promise<ProxiedSwift> {
       return new SwiftService({ preauthUrl: storageUrl, preauthToken: token, ...(retries === undefined ? {} : { retries }) }, { segmentThreads: 1, ...defaults });
     },
     async close() {
-      await proxy.close();
-      await scratch.close();
+      try {
+        await proxy.close();
+      } finally {
+        await scratch.close();
+      }
     },
   };
 }

@@ -33,10 +33,14 @@ export async function startScratchService(
     swift,
     containers,
     async close() {
-      for (const c of containers) for await (const _ of swift.delete(c, undefined, o.deleteOptions)) void _;
-      await swift.close();
-      await conn.close();
-      await fsp.rm(root, { recursive: true, force: true });
+      // The scratch files go even when the server fails the deletes (they can be hundreds of MiB of tmpfs).
+      try {
+        for (const c of containers) for await (const _ of swift.delete(c, undefined, o.deleteOptions)) void _;
+      } finally {
+        await fsp.rm(root, { recursive: true, force: true });
+        await swift.close();
+        await conn.close();
+      }
     },
   };
 }
