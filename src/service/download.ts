@@ -156,7 +156,7 @@ async function downloadObject(
       }
     } else if (resumable(o, outFile, path, reqHeaders)) {
       const file = outFile ?? path;
-      const out = await downloadResumable(call, o, container, obj, file, partialPaths(file, utf8Prefix), rd);
+      const out = await downloadResumable({ call, o, container, obj, file, paths: partialPaths(file, utf8Prefix), rd });
       Object.assign(res, { success: true, headersReceipt: now(), headers: out.headers, readLength: out.bytes, bytes: out.bytes, finishTime: now() });
       if (out.reused > 0) res.reusedBytes = out.reused;
       res.attempts = attemptsOf(rd);

@@ -86,6 +86,19 @@ export function resumable(o: DownloadOptions, outFile: string | undefined, path:
   return !Object.keys(headers).some((h) => h === 'range' || h.startsWith('if-'));
 }
 
+/** One resumable download: the call, its options, the object, and where it goes. */
+export interface ResumableDownload {
+  call: Call<unknown>;
+  o: DownloadOptions;
+  container: string;
+  obj: string;
+  /** The target file. */
+  file: string;
+  paths: PartialPaths;
+  /** The response dict of the object's GET. */
+  rd: ResponseDict;
+}
+
 /** What {@link downloadResumable} tells the result. */
 export interface ResumableOutcome {
   headers: ResponseHeaders;
@@ -100,22 +113,15 @@ export interface ResumableOutcome {
  * verifying MD5 and length; on failure the partial file is kept for the
  * next run (removed with `resume: false`).
  */
-export async function downloadResumable(
-  call: Call<unknown>,
-  o: DownloadOptions,
-  container: string,
-  obj: string,
-  file: string,
-  paths: PartialPaths,
-  rd: ResponseDict,
-): Promise<ResumableOutcome> {
+export async function downloadResumable(job: ResumableDownload): Promise<ResumableOutcome> {
+  const { o, container, obj, file, paths } = job;
   await fsp.mkdir(dirname(file), { recursive: true });
   try {
     const state = o.resume === false ? undefined : await readState(paths, container, obj);
     // Without a state file a partial file says nothing trustworthy.
     if (state === undefined) await fsp.rm(paths.data, { force: true });
-    const resumed = state?.kind === 'plain' ? await resumePlain(call, o, container, obj, paths, state, rd) : undefined;
-    const outcome = resumed ?? (await fresh(call, o, container, obj, file, paths, state, rd));
+    const resumed = state?.kind === 'plain' ? await resumePlain(job, state) : undefined;
+    const outcome = resumed ?? (await fresh(job, state));
     if (outcome.dirMarker) {
       await discardPartial(paths);
       return outcome;
@@ -134,15 +140,8 @@ export async function downloadResumable(
 type Outcome = ResumableOutcome & { dirMarker?: boolean };
 
 /** Continues a plain object with Range + If-Match; undefined when it must start over (the object changed). */
-async function resumePlain(
-  call: Call<unknown>,
-  o: DownloadOptions,
-  container: string,
-  obj: string,
-  paths: PartialPaths,
-  state: PartialState,
-  rd: ResponseDict,
-): Promise<Outcome | undefined> {
+async function resumePlain(job: ResumableDownload, state: PartialState): Promise<Outcome | undefined> {
+  const { call, o, container, obj, paths, rd } = job;
   const have = (await sizeOf(paths.data)) ?? 0;
   if (have === 0 || have > state.length) return undefined;
   const ifMatch = { 'if-match': `"${state.etag}"` };
@@ -150,7 +149,7 @@ async function resumePlain(
     if (have === state.length) {
       const headers = await call.conn.headObject(container, obj, { headers: ifMatch, signal: call.signal });
       const hash = await hashOf(paths.data, have, call.signal);
-      checkWhole(hash, have, headers, state.length, o, container, obj);
+      checkWhole(job, { md5: hash, read: have }, headers, state.length);
       return { headers, bytes: have, reused: have };
     }
     const [headers, body] = await call.conn.getObject(container, obj, {
@@ -169,7 +168,7 @@ async function resumePlain(
     const written = await writeStream(paths.data, start, body, hash, progress, whole ? 'w' : 'r+');
     const fullHeaders: ResponseHeaders = { ...headers, 'content-length': String(state.length), etag: state.etag };
     delete fullHeaders['content-range'];
-    checkWhole(hash.digest('hex'), start + written, fullHeaders, state.length, o, container, obj);
+    checkWhole(job, { md5: hash.digest('hex'), read: start + written }, fullHeaders, state.length);
     return { headers: fullHeaders, bytes: start + written, reused: start };
   } catch (err) {
     if (err instanceof ClientException && (err.httpStatus === 412 || err.httpStatus === 416)) {
@@ -186,16 +185,8 @@ async function resumePlain(
  * large objects go segment by segment, keeping what a partial file of the
  * same version already holds.
  */
-async function fresh(
-  call: Call<unknown>,
-  o: DownloadOptions,
-  container: string,
-  obj: string,
-  file: string,
-  paths: PartialPaths,
-  state: PartialState | undefined,
-  rd: ResponseDict,
-): Promise<Outcome> {
+async function fresh(job: ResumableDownload, state: PartialState | undefined): Promise<Outcome> {
+  const { call, o, container, obj, file, paths, rd } = job;
   const [headers, body] = await call.conn.getObject(container, obj, {
     respChunkSize: o.respChunkSize ?? 65536,
     queryString: 'multipart-manifest=get',
@@ -221,14 +212,13 @@ async function fresh(
     const progress = new Progress(o.onProgress, 'download', container, obj, Number.isFinite(length) ? length : undefined);
     progress.report();
     const written = await writeStream(paths.data, 0, body, hash, progress, 'w');
-    checkWhole(hash.digest('hex'), written, headers, Number.isFinite(length) ? length : written, o, container, obj);
+    checkWhole(job, { md5: hash.digest('hex'), read: written }, headers, Number.isFinite(length) ? length : written);
     return { headers, bytes: written, reused: 0 };
   }
   const manifest = await readAll(body);
   // The object's own headers (content type, length, ETag): the manifest GET gives the manifest's.
   const objectHeaders = await call.conn.headObject(container, obj, { signal: call.signal });
   const plan = await planSegments(call.conn, container, obj, headers, slo ? manifest : undefined, call.signal);
-  if (plan === undefined) throw new SwiftError('Cannot download this large object segment by segment (its manifest has byte ranges or inline data)', { container, object: obj });
   const identity: PartialState = {
     container,
     object: obj,
@@ -242,19 +232,11 @@ async function fresh(
   const resuming = same && (await sizeOf(paths.data)) === plan.total;
   if (!resuming) await discardPartial(paths);
   if (o.resume !== false) await writeState(paths, identity);
-  return fetchLarge(call, o, container, obj, paths, plan, objectHeaders, resuming);
+  return fetchLarge(job, plan, objectHeaders, resuming);
 }
 
-async function fetchLarge(
-  call: Call<unknown>,
-  o: DownloadOptions,
-  container: string,
-  obj: string,
-  paths: PartialPaths,
-  plan: SegmentPlan,
-  headers: ResponseHeaders,
-  resuming: boolean,
-): Promise<Outcome> {
+async function fetchLarge(job: ResumableDownload, plan: SegmentPlan, headers: ResponseHeaders, resuming: boolean): Promise<Outcome> {
+  const { call, o, container, obj, paths } = job;
   const handle = await fsp.open(paths.data, resuming ? 'r+' : 'w');
   const progress = new Progress(o.onProgress, 'download', container, obj, plan.total);
   progress.report();
@@ -278,7 +260,7 @@ function unquoted(etag: string | undefined): string {
 }
 
 /** Length always; MD5 when the ETag is the content's MD5 and checksums are on. */
-function checkWhole(md5: string, read: number, headers: ResponseHeaders, length: number, o: DownloadOptions, container: string, obj: string): void {
+function checkWhole({ o, container, obj }: ResumableDownload, { md5, read }: { md5: string; read: number }, headers: ResponseHeaders, length: number): void {
   if (read !== length) {
     throw new SwiftError(`Error downloading ${container}/${obj}: read_length != content_length, ${read} != ${length}`, { container, object: obj });
   }

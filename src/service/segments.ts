@@ -14,7 +14,7 @@ import {
   type ManifestSegment,
 } from './naming.js';
 import { countedSource, type Progress } from './progress.js';
-import { holdsRange, storedSegments, type ListedSegment } from './resume-upload.js';
+import { holdsRange, storedSegmentsProbed, type ListedSegment } from './resume-upload.js';
 import type { RangedSource } from './ranged-source.js';
 import type { DeleteSegmentResult, UploadResult, UploadSegmentResult } from './types.js';
 
@@ -39,6 +39,8 @@ export interface LargeUpload {
   sent?: Set<string> | undefined;
   /** Reuse segments a previous run of the same upload stored (see resume-upload.ts). */
   resume?: boolean | undefined;
+  /** A stream's journal file (see stream-journal.ts): a failure keeps the segments, for the next run to reuse. */
+  journal?: string | undefined;
 }
 
 /** A segment that is stored: where, its ETag and size. */
@@ -77,7 +79,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
   // After a failure the segments not yet started are skipped: the upload is lost anyway.
   let broken = false;
   const jobs: Array<Promise<UploadSegmentResult>> = [];
-  const previousRun = up.resume === false ? new Map<string, ListedSegment>() : await storedSegments(call, up, size);
+  const previousRun = up.resume === false ? new Map<string, ListedSegment>() : await storedSegmentsProbed(call, up, size);
   // Queued a few at a time, so that a DLO of a million segments is not a million queued closures.
   const window = 2 * call.segmentLimit.concurrency;
   for (let index = 0, start = 0; start < size; index += 1, start += up.segmentSize) {
@@ -88,7 +90,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
     jobs.push(
       call.segmentLimit(async () => {
         if (broken) return skippedSegment(up, segment, name, length);
-        if (await holdsRange(previousRun.get(name), source, at, length, call.signal)) return reusedSegment(call, up, segment, name, length, previousRun);
+        if (await holdsRange(previousRun.get(name), source, at, length, call.signal)) return reusedSegment(call, up, segment, name, length, previousRun.get(name));
         const body = () => countedSource(source.range(at, length), up.progress, segment);
         const result = await putSegment(call, up, segment, name, length, body);
         if (!result.success) broken = true;
@@ -165,8 +167,8 @@ function segmentResult(up: LargeUpload, index: number, name: string, length: num
 }
 
 /** The result of a segment a previous run stored and this one reuses (reported, status 'reused'). */
-function reusedSegment(call: Call<UploadResult>, up: LargeUpload, index: number, name: string, length: number, stored: Map<string, ListedSegment>): UploadSegmentResult {
-  const result: UploadSegmentResult = { ...segmentResult(up, index, name, length), success: true, status: 'reused', segmentEtag: stored.get(name)?.hash, attempts: 0 };
+export function reusedSegment(call: Call<UploadResult>, up: LargeUpload, index: number, name: string, length: number, stored: ListedSegment | undefined): UploadSegmentResult {
+  const result: UploadSegmentResult = { ...segmentResult(up, index, name, length), success: true, status: 'reused', segmentEtag: stored?.hash, attempts: 0 };
   up.progress.add(index, length);
   if (!call.signal.aborted) call.runner.emit(result);
   return result;
@@ -273,9 +275,10 @@ export async function failed(
   // leaveSegments skips the look at the current object, so which segments an
   // old manifest still uses is unknown (a re-upload of the same file reuses
   // its names): nothing is removed, as python never removes any.
-  if (up.leaveSegments) {
+  // A journal's segments stay for the next run to reuse.
+  if (up.leaveSegments || up.journal !== undefined) {
     if (call.signal.aborted) return toError(call.signal.reason);
-    return largeUploadError(up, results, message, '; its segments are kept (leaveSegments)', cause);
+    return largeUploadError(up, results, message, `; its segments are kept (${up.leaveSegments ? 'leaveSegments' : 'journal'})`, cause);
   }
   const prefix = up.protectedPrefix;
   // Not only the segments reported stored: one cut off by an abort or a

@@ -6,7 +6,8 @@ import type { Call } from './context.js';
 import { SwiftError } from './errors.js';
 import { streamSegmentName } from './naming.js';
 import { countedSource } from './progress.js';
-import { failed, putSegment, putSloManifest, type LargeUpload, type ManifestOutcome, type StoredSegment } from './segments.js';
+import { failed, putSegment, putSloManifest, reusedSegment, type LargeUpload, type ManifestOutcome, type StoredSegment } from './segments.js';
+import { StreamJournal } from './stream-journal.js';
 import type { UploadResult, UploadSegmentResult } from './types.js';
 
 /** Up to one segment of a stream, held in memory as the chunks read. */
@@ -98,6 +99,7 @@ function pieceSource(piece: Piece): ReplayableSource {
  * memory; a stream shorter than one segment becomes a plain object.
  */
 export async function uploadStreamSlo(call: Call<UploadResult>, up: LargeUpload, source: AsyncIterable<Buffer>): Promise<StreamOutcome> {
+  const journal = up.journal === undefined ? undefined : await StreamJournal.open(call, up, up.journal);
   const reader = new PieceReader(source);
   const tasks: Array<Promise<Step>> = [];
   let broken = false;
@@ -124,10 +126,12 @@ export async function uploadStreamSlo(call: Call<UploadResult>, up: LargeUpload,
           if (piece.length === 0 && index > 0) return { kind: 'empty' };
           const headers = { ...up.putHeaders, etag: piece.md5 };
           if (index === 0 && complete) return putWhole(call, up, piece, headers);
-          const name = streamSegmentName(up.obj, up.mtime, up.segmentSize, index);
+          const plan = journal ? await journal.step(index, piece) : { reuse: undefined, name: streamSegmentName(up.obj, up.mtime, up.segmentSize, index) };
+          if (plan.reuse) return { kind: 'segment', result: reusedSegment(call, up, index, plan.name, piece.length, plan.reuse) };
           const body = () => countedSource(pieceSource(piece), up.progress, index);
-          const result = await putSegment(call, up, index, name, piece.length, body, headers);
+          const result = await putSegment(call, up, index, plan.name, piece.length, body, headers);
           if (!result.success) broken = true;
+          else await journal?.record({ index, name: plan.name, bytes: piece.length, md5: piece.md5 });
           return { kind: 'segment', result };
         }),
       );
@@ -155,8 +159,12 @@ export async function uploadStreamSlo(call: Call<UploadResult>, up: LargeUpload,
   if (failure !== undefined || call.signal.aborted) {
     throw await failed(call, up, stored, results, 'Aborting manifest creation because the stream could not be uploaded', failure ?? call.signal.reason);
   }
-  if (whole) return { largeObject: false, bytes: whole.bytes, responseDict: whole.rd };
+  if (whole) {
+    await journal?.finish(call, up, new Set());
+    return { largeObject: false, bytes: whole.bytes, responseDict: whole.rd };
+  }
   const manifest = await putSloManifest(call, up, stored, results);
+  await journal?.finish(call, up, manifest.newPaths);
   return { largeObject: true, bytes: stored.reduce((sum, s) => sum + s.sizeBytes, 0), manifest };
 }
 

@@ -77,10 +77,31 @@ export interface UploadOptions extends CommonOptions {
    * of the segment names finds the segments already stored, and each one
    * whose size and MD5 equal the file's byte range is reused instead of
    * sent again. The names carry the file's mtime and size, so a changed file
-   * starts afresh. Streams (no stable identity) always start afresh.
-   * `false` sends every segment without looking. @default true
+   * starts afresh. Streams (no stable identity) start afresh unless given a
+   * `journal`. `false` sends every segment without looking (and ignores a
+   * journal's content). @default true
    */
   resume?: boolean | undefined;
+  /**
+   * A local file recording the segments of a stream upload (stdin, a
+   * generator, a `Readable`) as they are stored, so that a re-run with the
+   * same journal and the same stream resumes: the stream is read from the
+   * start, and each segment-sized piece whose MD5 and size equal the
+   * journal's, and whose segment is still stored, is read past instead of
+   * sent. The first piece that differs makes the rest of the journal stale:
+   * from there everything is sent under fresh segment names, and the stale
+   * segments are deleted once the new manifest is written. The file is
+   * created when missing, started afresh when it belongs to another object or
+   * segment size, and removed when the upload succeeds; a failed upload keeps
+   * it and its segments (a new run, or `cleanup`, takes care of them). Only
+   * for streams uploaded as SLO segments (files resume by their segment
+   * names without one); one journal per stream, so with several streams in a
+   * call give each its own in its `options`. @default none: a stream starts
+   * afresh
+   * @example
+   * swift.upload('backups', [{ source: process.stdin, objectName: 'db.dump', options: { journal: '/var/tmp/db.dump.journal' } }], { segmentSize: '64M' })
+   */
+  journal?: string | undefined;
   /** Called as bytes of each object are sent. Exceptions it throws are ignored. */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 }
@@ -114,7 +135,7 @@ export interface UploadObject {
 /** Options one object of an upload may override. */
 export type UploadObjectOptions = Pick<
   UploadOptions,
-  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker' | 'resume'
+  'meta' | 'headers' | 'segmentSize' | 'useSlo' | 'useDlo' | 'leaveSegments' | 'changed' | 'skipIdentical' | 'checksum' | 'dirMarker' | 'resume' | 'journal'
 >;
 
 /** Options of `SwiftService.download` (python's `download` options). */

@@ -16,7 +16,17 @@ export type UploadJob =
   | { kind: 'missing'; path: string; name: string; options: UploadObjectOptions | undefined };
 
 /** Checks the inputs before anything is sent (python raises SwiftError for these). */
-export function checkUploadObjects(objects: ReadonlyArray<string | UploadObject>): void {
+export function checkUploadObjects(objects: ReadonlyArray<string | UploadObject>, journal?: string): void {
+  checkItems(objects);
+  // Two streams writing one journal would each take the other's record for stale.
+  const journals = objects.flatMap((item) =>
+    typeof item === 'object' && typeof item.source !== 'string' && item.source !== null ? [item.options?.journal ?? journal] : [],
+  );
+  const given = journals.filter((j) => j !== undefined);
+  if (new Set(given).size < given.length) throw new SwiftError('Each stream upload needs its own journal file: give each one its own journal in its options');
+}
+
+function checkItems(objects: ReadonlyArray<string | UploadObject>): void {
   if (!Array.isArray(objects)) throw new SwiftError('The upload operation takes a list of paths or upload objects');
   for (const item of objects) {
     if (typeof item === 'string') {

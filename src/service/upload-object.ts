@@ -100,6 +100,7 @@ export async function uploadObject(
       progress,
       leaveSegments: o.leaveSegments === true,
       resume: o.resume !== false,
+      journal: path === undefined ? o.journal : undefined,
     };
     let newPaths = new Set<string>();
     const ranged = path !== undefined ? fileRanges(path) : blob !== undefined ? blobRanges(blob) : undefined;

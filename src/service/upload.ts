@@ -25,7 +25,7 @@ export async function* upload(
   options: UploadOptions | undefined,
 ): AsyncGenerator<UploadResult, void, undefined> {
   const o = mergeOptions<UploadOptions>(defaults, options);
-  checkUploadObjects(objects);
+  checkUploadObjects(objects, o.journal);
   // 'container/pseudo/folder': the rest of the path prefixes every object name
   const slash = target.indexOf('/');
   const container = slash < 0 ? target : target.slice(0, slash);

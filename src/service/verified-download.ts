@@ -6,6 +6,7 @@ import type { ResponseHeaders } from '../http/headers.js';
 import type { Call } from './context.js';
 import { chunkData } from './identical.js';
 import { parseDloManifest, splitPath } from './naming.js';
+import { sloPieces } from './slo-plan.js';
 import type { Progress } from './progress.js';
 import { rangeMd5 } from './file-ranges.js';
 
@@ -19,7 +20,7 @@ import { rangeMd5 } from './file-ranges.js';
  * hash to the manifest's MD5) is not fetched again.
  */
 
-/** One segment of a large object and where its bytes go in the file. */
+/** One segment of a large object (or a byte range of one, or inline bytes) and where its bytes go in the file. */
 export interface PlannedSegment {
   index: number;
   container: string;
@@ -27,22 +28,27 @@ export interface PlannedSegment {
   /** Byte offset in the object. */
   offset: number;
   bytes: number;
-  /** MD5 (hex) the manifest or the listing gives. */
+  /** MD5 (hex) the manifest or the listing gives for the whole segment object. */
   hash: string;
+  /** Where the bytes start in the segment object. */
+  start: number;
+  /** Only part of the segment object is used (a manifest `range`): fetched with Range, its size checked but not its MD5 (the manifest has none for the part). */
+  ranged: boolean;
+  /** Inline bytes of the manifest (a `data` entry): written as they are, nothing fetched. */
+  data?: Buffer | undefined;
 }
 
 /** What a download learned about a large object: its segments and an identity to recognise it again. */
 export interface SegmentPlan {
   segments: PlannedSegment[];
   total: number;
-  /** Changes whenever a segment's name, size or MD5 does (so a partial file of another version is not reused). */
+  /** Changes whenever a segment's name, size, range or MD5 does (so a partial file of another version is not reused). */
   digest: string;
 }
 
 /**
- * The segments of an SLO (from its manifest body) or a DLO (from a listing
- * of its prefix), or undefined when the manifest uses what a per-segment
- * download cannot reproduce (byte ranges of segments, inline data).
+ * The segments of an SLO (from its manifest body, with byte ranges, inline
+ * data and nested manifests) or a DLO (from a listing of its prefix).
  */
 export async function planSegments(
   conn: Connection,
@@ -51,32 +57,36 @@ export async function planSegments(
   headers: ResponseHeaders,
   manifest: Buffer | undefined,
   signal: AbortSignal,
-): Promise<SegmentPlan | undefined> {
+): Promise<SegmentPlan> {
   const dlo = headers['x-object-manifest'];
-  if (dlo === undefined && manifest !== undefined && usesRangesOrData(manifest)) return undefined;
-  const chunks = await chunkData(conn, container, obj, headers, signal, manifest);
-  const dloContainer = dlo === undefined ? undefined : parseDloManifest(dlo).container;
   const segments: PlannedSegment[] = [];
   let offset = 0;
   const digest = createHash('md5');
-  for (const [index, chunk] of chunks.entries()) {
-    if (chunk.name === undefined) return undefined;
-    const [segContainer, segObject] = dloContainer === undefined ? splitPath(chunk.name.replace(/^\/+/, '')) : [dloContainer, chunk.name];
-    segments.push({ index, container: segContainer, object: segObject, offset, bytes: chunk.bytes, hash: chunk.hash.toLowerCase() });
-    digest.update(`${segContainer}/${segObject}\n${chunk.bytes}\n${chunk.hash}\n`);
-    offset += chunk.bytes;
+  const add = (segment: Omit<PlannedSegment, 'index' | 'offset'>): void => {
+    segments.push({ ...segment, index: segments.length, offset });
+    const what = segment.data === undefined ? `${segment.container}/${segment.object}` : `data:${createHash('md5').update(segment.data).digest('hex')}`;
+    digest.update(`${what}\n${segment.start}+${segment.bytes}\n${segment.hash}\n`);
+    offset += segment.bytes;
+  };
+  if (dlo === undefined) {
+    const body = manifest ?? (await conn.getObject(container, obj, { queryString: 'multipart-manifest=get', signal }))[1];
+    for (const piece of await sloPieces(conn, body, signal)) {
+      if (piece.kind === 'data') {
+        add({ container: '', object: '', bytes: piece.data.length, hash: '', start: 0, ranged: false, data: piece.data });
+      } else {
+        const [segContainer, segObject] = splitPath(piece.path);
+        const ranged = piece.start !== 0 || piece.bytes !== piece.size;
+        add({ container: segContainer, object: segObject, bytes: piece.bytes, hash: piece.hash, start: piece.start, ranged });
+      }
+    }
+  } else {
+    const dloContainer = parseDloManifest(dlo).container;
+    for (const chunk of await chunkData(conn, container, obj, headers, signal)) {
+      if (chunk.name === undefined) continue;
+      add({ container: dloContainer, object: chunk.name, bytes: chunk.bytes, hash: chunk.hash.toLowerCase(), start: 0, ranged: false });
+    }
   }
   return { segments, total: offset, digest: digest.digest('hex') };
-}
-
-/** Whether an SLO manifest (any nesting level we can see) has `range` or `data` entries. */
-function usesRangesOrData(manifest: Buffer): boolean {
-  try {
-    const entries = JSON.parse(manifest.toString('utf8')) as Array<Record<string, unknown>>;
-    return entries.some((e) => e.range !== undefined || e.data !== undefined);
-  } catch {
-    return true;
-  }
 }
 
 /** How a verified download went: bytes fetched from the server, and bytes found already in place. */
@@ -106,7 +116,13 @@ export async function fetchSegments(
   const jobs = plan.segments.map((segment) =>
     call.segmentLimit(async () => {
       if (broken || call.signal.aborted) return;
-      if (options.resuming && segment.bytes > 0 && (await rangeMd5(file.path, segment.offset, segment.bytes, call.signal)) === segment.hash) {
+      if (segment.data !== undefined) {
+        await file.handle.write(segment.data, 0, segment.data.length, segment.offset);
+        options.progress.add(segment.index, segment.data.length);
+        return;
+      }
+      // A part of a segment has no MD5 to recognise it by: it is fetched again.
+      if (options.resuming && !segment.ranged && segment.bytes > 0 && (await rangeMd5(file.path, segment.offset, segment.bytes, call.signal)) === segment.hash) {
         outcome.reused += segment.bytes;
         options.progress.add(segment.index, segment.bytes);
         return;
@@ -142,6 +158,7 @@ async function fetchSegment(
   options: { verify: boolean; chunkSize: number; progress: Progress; label: string },
 ): Promise<ChecksumError | undefined> {
   const [, body] = await call.conn.getObject(segment.container, segment.object, {
+    ...(segment.ranged ? { headers: { range: `bytes=${segment.start}-${segment.start + segment.bytes - 1}` } } : {}),
     respChunkSize: options.chunkSize,
     signal: call.signal,
     checksum: false,
@@ -163,13 +180,14 @@ async function fetchSegment(
   const actual = hash.digest('hex');
   const where = `/${segment.container}/${segment.object}`;
   if (read !== segment.bytes) {
-    return new ChecksumError(`Segment ${segment.index} (${where}) of ${options.label}: ${read} bytes read, the manifest says ${segment.bytes}`, {
+    const part = segment.ranged ? ` (bytes ${segment.start}-${segment.start + segment.bytes - 1})` : '';
+    return new ChecksumError(`Segment ${segment.index} (${where}${part}) of ${options.label}: ${read} bytes read, the manifest says ${segment.bytes}`, {
       expected: segment.hash,
       actual,
       httpPath: where,
     });
   }
-  if (options.verify && actual !== segment.hash) {
+  if (options.verify && !segment.ranged && actual !== segment.hash) {
     return new ChecksumError(`Segment ${segment.index} (${where}) of ${options.label}: md5sum != manifest etag, ${actual} != ${segment.hash}`, {
       expected: segment.hash,
       actual,

@@ -103,6 +103,11 @@ function run(command: string, args: readonly string[], o: RunOptions): Promise<R
   });
 }
 
+/** The command, arguments and environment that start our CLI (for a test that spawns it itself). */
+export function oursCommand(args: readonly string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  return { command: NODE_FOR_CLI, args: [...CLI, ...args], env: { ...cleanEnv(), TSX_TSCONFIG_PATH: TSCONFIG } };
+}
+
 /** Our CLI (see cliCommand). */
 export function ours(args: readonly string[], o: RunOptions = {}): Promise<RunResult> {
   return run(NODE_FOR_CLI, [...CLI, ...args], o);

@@ -9,26 +9,25 @@ import { after, before, describe, test } from 'node:test';
 import { Connection } from '../../src/index.js';
 import { SwiftService, type CleanupResult } from '../../src/service/index.js';
 import { connect, SWIFT, unique } from '../helpers/env.js';
-import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
+import { startScratchService, type ScratchService } from '../helpers/scratch-service.js';
+import { collect, randomFile } from '../helpers/service-files.js';
 import { cleanEnv, ours } from '../cli/helpers.js';
 
 const MiB = 1 << 20;
 
+let t: ScratchService;
 let root: string;
 let conn: Connection;
 let swift: SwiftService;
-const containers: string[] = [];
+let containers: string[];
 
 before(async () => {
-  root = await scratchDir('cleanup');
-  conn = connect({ user: SWIFT.user2, key: SWIFT.key2 });
-  swift = new SwiftService(conn);
+  t = await startScratchService('cleanup', { conn: connect({ user: SWIFT.user2, key: SWIFT.key2 }), deleteOptions: { leaveSegments: true } });
+  ({ root, conn, swift, containers } = t);
 });
 
 after(async () => {
-  for (const c of containers) for await (const _ of swift.delete(c, undefined, { leaveSegments: true })) void _;
-  await swift.close();
-  await fsp.rm(root, { recursive: true, force: true });
+  await t.close();
 });
 
 function segName(obj: string, index: number): string {

@@ -10,21 +10,21 @@
 // (+ the manifest or listing). One segment thread, so that one segment at
 // most is in flight when the process dies.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ChecksumError, Connection } from '../../src/index.js';
 import { SwiftService, type DownloadObjectResult } from '../../src/service/index.js';
-import { startByteProxy, type ByteProxy } from '../helpers/byte-proxy.js';
-import { connect, unique } from '../helpers/env.js';
+import type { ByteProxy } from '../helpers/byte-proxy.js';
 import { transferAndKill } from '../helpers/kill-child.js';
-import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
+import { fileMd5, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
+import { collect, randomFile } from '../helpers/service-files.js';
 
 const MiB = 1 << 20;
 const SIZE = 96 * MiB + 4321;
 const SEGMENT = 8 * MiB;
 
+let t: ProxiedSwift;
 let root: string;
 let conn: Connection;
 let swift: SwiftService;
@@ -32,23 +32,9 @@ let proxy: ByteProxy;
 let storageUrl: string;
 let token: string;
 let big: string;
-const containers: string[] = [];
 
-function newContainer(prefix: string): string {
-  const name = unique(prefix);
-  containers.push(name, `${name}_segments`);
-  return name;
-}
-
-async function fileMd5(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of (await fsp.open(path)).createReadStream({ highWaterMark: MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-function viaProxy(): SwiftService {
-  return new SwiftService(new Connection({ preauthUrl: storageUrl, preauthToken: token, retries: 0 }), { segmentThreads: 1 });
-}
+const newContainer = (prefix: string): string => t.newContainer(prefix);
+const viaProxy = (): SwiftService => t.viaProxy({ retries: 0 });
 
 async function upload(container: string, path: string, obj: string, options: { segmentSize?: number; useSlo?: boolean }): Promise<void> {
   const results = await collect(swift.upload(container, [{ source: path, objectName: obj }], options));
@@ -58,23 +44,16 @@ async function upload(container: string, path: string, obj: string, options: { s
 const SEGMENT_GET = /_segments\//;
 
 before(async () => {
-  root = await scratchDir('resume-down');
-  conn = connect();
+  t = await startProxiedSwift('resume-down');
+  ({ root, conn, proxy, storageUrl, token } = t);
   swift = new SwiftService(conn);
-  proxy = await startByteProxy('http://127.0.0.1:8080');
-  const [url, tok] = await conn.getAuth();
-  storageUrl = url.replace(/^https?:\/\/[^/]+/, proxy.url);
-  token = tok;
   big = join(root, 'big.bin');
   await randomFile(big, SIZE);
 });
 
 after(async () => {
-  for (const container of containers) for await (const _ of swift.delete(container)) void _;
   await swift.close();
-  await proxy.close();
-  await conn.close();
-  await fsp.rm(root, { recursive: true, force: true });
+  await t.close();
 });
 
 /** Downloads `obj` in a child killed after half the object came through the proxy. */
@@ -181,6 +160,47 @@ describe('verified large-object downloads', () => {
       assert.ok(fixed?.success, fixed?.error?.message);
       assert.deepEqual(segments.map((s) => segmentGets(s.slice(s.indexOf('/') + 1))), [0, 0, 1, 0, 0]);
       assert.equal(await fileMd5(out), await fileMd5(path));
+    } finally {
+      await service.close();
+    }
+  });
+
+  test('an SLO with byte ranges, inline data and a ranged nested SLO is downloaded, ranges with Range GETs', async () => {
+    const container = newContainer('rdown-ranges');
+    const seg = [Buffer.alloc(MiB, 1), Buffer.alloc(MiB, 2), Buffer.alloc(MiB, 3)].map((b, i) => {
+      b.write(`segment ${i} starts here`, 0);
+      b.write(`segment ${i} ends here`, MiB - 30);
+      return b;
+    });
+    await conn.putContainer(container);
+    for (const [i, b] of seg.entries()) await conn.putObject(container, `seg${i}`, b);
+    const inner = [{ path: `/${container}/seg1`, range: '100-' }, { data: Buffer.from('inline one').toString('base64') }, { path: `/${container}/seg2` }];
+    await conn.putObject(container, 'inner', JSON.stringify(inner), { queryString: 'multipart-manifest=put' });
+    const outer = [
+      { path: `/${container}/seg0`, range: '10-20009' },
+      { data: Buffer.from('and two').toString('base64') },
+      { path: `/${container}/inner`, range: `${MiB - 200}-${MiB + 500}` },
+      { path: `/${container}/seg2`, range: '-77' },
+      { path: `/${container}/seg1` },
+    ];
+    await conn.putObject(container, 'ranged', JSON.stringify(outer), { queryString: 'multipart-manifest=put' });
+    const innerBytes = Buffer.concat([seg[1]!.subarray(100), Buffer.from('inline one'), seg[2]!]);
+    const want = Buffer.concat([seg[0]!.subarray(10, 20010), Buffer.from('and two'), innerBytes.subarray(MiB - 200, MiB + 501), seg[2]!.subarray(MiB - 77), seg[1]!]);
+    const [, served] = await conn.getObject(container, 'ranged');
+    assert.ok(served.equals(want), 'the expected bytes are what Swift serves');
+
+    const out = join(root, 'ranged.bin');
+    const service = viaProxy();
+    try {
+      proxy.reset();
+      const [result] = await collect(service.download(container, ['ranged'], { outFile: out }));
+      assert.ok(result?.success, result?.error?.message);
+      assert.ok((await fsp.readFile(out)).equals(want));
+      const gets = proxy.requests.filter((r) => r.method === 'GET' && !r.url.includes('multipart-manifest'));
+      const ranges = gets.map((r) => `${decodeURIComponent(r.url.split('?')[0] as string).split('/').at(-1)} ${r.range ?? 'whole'}`).sort();
+      // inner's range covers the end of seg1 (from 100) and the start of seg2 after the inline bytes
+      const innerSeg2End = MiB + 500 - (MiB - 100) - 'inline one'.length;
+      assert.deepEqual(ranges, ['seg0 bytes=10-20009', `seg1 bytes=${MiB - 100}-${MiB - 1}`, 'seg1 whole', `seg2 bytes=0-${innerSeg2End}`, `seg2 bytes=${MiB - 77}-${MiB - 1}`].sort());
     } finally {
       await service.close();
     }

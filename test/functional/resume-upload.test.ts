@@ -9,91 +9,60 @@
 // + the manifest. One segment thread, so that one segment at most is in
 // flight when the process dies (with N threads, up to N partial segments).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Connection } from '../../src/index.js';
-import { SwiftService, type UploadResult, type UploadSegmentResult } from '../../src/service/index.js';
-import { startByteProxy, type ByteProxy } from '../helpers/byte-proxy.js';
-import { connect, unique } from '../helpers/env.js';
+import type { UploadResult, UploadSegmentResult } from '../../src/service/index.js';
 import { runAndKill, transferAndKill } from '../helpers/kill-child.js';
+import { fileMd5, objectMd5 as md5Of, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
 import { MTIME_TO_THE_MS } from '../helpers/runtime.js';
-import { collect, randomFile, scratchDir } from '../helpers/service-files.js';
+import { collect, randomFile } from '../helpers/service-files.js';
 
 const MiB = 1 << 20;
 const SIZE = 96 * MiB + 12345;
 const SEGMENT = 8 * MiB;
 
+let t: ProxiedSwift;
 let root: string;
-let conn: Connection;
-let proxy: ByteProxy;
 let storageUrl: string;
 let token: string;
-const containers: string[] = [];
 
-function newContainer(prefix: string): string {
-  const name = unique(prefix);
-  containers.push(name, `${name}_segments`);
-  return name;
-}
-
-async function fileMd5(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of (await fsp.open(path)).createReadStream({ highWaterMark: MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function objectMd5(container: string, obj: string): Promise<string> {
-  const [, body] = await conn.getObject(container, obj, { respChunkSize: MiB });
-  const hash = createHash('md5');
-  for await (const chunk of body) hash.update(chunk);
-  return hash.digest('hex');
-}
-
-/** A service whose requests go through the byte-counting proxy. */
-function viaProxy(): SwiftService {
-  return new SwiftService(new Connection({ preauthUrl: storageUrl, preauthToken: token }), { segmentThreads: 1 });
-}
+const newContainer = (prefix: string): string => t.newContainer(prefix);
+const objectMd5 = (container: string, obj: string): Promise<string> => md5Of(t.conn, container, obj);
+const viaProxy = () => t.viaProxy();
 
 const SEGMENT_PUT = /_segments\//;
 const MANIFEST_PUT = /multipart-manifest=put/;
 
 before(async () => {
-  root = await scratchDir('resume-up');
-  conn = connect();
-  proxy = await startByteProxy('http://127.0.0.1:8080');
-  const [url, tok] = await conn.getAuth();
-  storageUrl = url.replace(/^https?:\/\/[^/]+/, proxy.url);
-  token = tok;
+  t = await startProxiedSwift('resume-up');
+  ({ root, storageUrl, token } = t);
 });
 
 after(async () => {
-  const swift = new SwiftService(conn);
-  for (const container of containers) for await (const _ of swift.delete(container)) void _;
-  await proxy.close();
-  await conn.close();
-  await fsp.rm(root, { recursive: true, force: true });
+  await t.close();
 });
 
 /** Runs the second upload through the proxy and checks the bound on what it re-sent. */
 async function resumeAndCheck(container: string, obj: string, path: string, sentBefore: number, useSlo: boolean): Promise<UploadResult[]> {
-  proxy.reset();
+  t.proxy.reset();
   const swift = viaProxy();
   const results = await collect(swift.upload(container, [{ source: path, objectName: obj }], { segmentSize: SEGMENT, useSlo }));
   await swift.close();
   assert.deepEqual(results.filter((r) => !r.success).map((r) => r.error?.message), []);
-  const segmentBytes = proxy.sent('PUT', SEGMENT_PUT);
-  const manifestBytes = useSlo ? proxy.sent('PUT', MANIFEST_PUT) : 0;
+  const segmentBytes = t.proxy.sent('PUT', SEGMENT_PUT);
+  const manifestBytes = useSlo ? t.proxy.sent('PUT', MANIFEST_PUT) : 0;
   const remainder = SIZE - sentBefore;
   // The measured numbers, for the report.
   console.log(`${useSlo ? 'SLO' : 'DLO'} ${obj}: first run sent ${sentBefore} of ${SIZE}; second run sent ${segmentBytes} segment bytes + ${manifestBytes} manifest bytes (remainder ${remainder})`);
   assert.ok(segmentBytes <= remainder + SEGMENT, `second run sent ${segmentBytes} segment bytes; remainder ${remainder} + one segment ${SEGMENT}`);
   assert.ok(segmentBytes < SIZE / 2 + SEGMENT, 'most of the first run was reused');
   // One listing of the segment prefix, no HEAD per segment.
-  const lists = proxy.requests.filter((r) => r.method === 'GET' && r.url.includes('_segments?') && r.url.includes('prefix='));
+  const lists = t.proxy.requests.filter((r) => r.method === 'GET' && r.url.includes('_segments?') && r.url.includes('prefix='));
   assert.ok(lists.length >= 1 && lists.length <= 2, `${lists.length} listings`); // the second is the empty page that ends it
-  assert.equal(proxy.requests.filter((r) => r.method === 'HEAD' && SEGMENT_PUT.test(r.url)).length, 0);
+  // Then a HEAD of the segment after the listed run (a listing may lag behind the last writes): one that is missing, at most.
+  const heads = t.proxy.requests.filter((r) => r.method === 'HEAD' && SEGMENT_PUT.test(r.url));
+  assert.ok(heads.filter((r) => r.status === 404).length <= 1, `${heads.length} HEADs`);
   const reused = results.filter((r): r is UploadSegmentResult => r.action === 'upload_segment' && r.status === 'reused');
   assert.ok(reused.length >= 4, `${reused.length} segments reused`);
   assert.equal(await objectMd5(container, obj), await fileMd5(path));
@@ -110,7 +79,7 @@ describe('resumable segmented uploads', () => {
   for (const useSlo of [true, false]) {
     test(`${useSlo ? 'SLO' : 'DLO'}: a run SIGKILLed half-way, run again, sends only the rest (+ at most one segment)`, async () => {
       const container = newContainer(useSlo ? 'resume-slo' : 'resume-dlo');
-      proxy.reset();
+      t.proxy.reset();
       const job = {
         op: 'upload',
         storageUrl,
@@ -119,10 +88,10 @@ describe('resumable segmented uploads', () => {
         objects: [{ source: big, objectName: 'big.bin' }],
         options: { segmentSize: SEGMENT, useSlo, segmentThreads: 1 },
       };
-      const outcome = await transferAndKill(job, proxy, (p) => p.sent('PUT', SEGMENT_PUT) >= SIZE / 2);
+      const outcome = await transferAndKill(job, t.proxy, (p) => p.sent('PUT', SEGMENT_PUT) >= SIZE / 2);
       assert.ok(outcome.killed, `the child finished before half was sent: ${outcome.stderr}`);
-      const sentBefore = proxy.sent('PUT', SEGMENT_PUT);
-      await assert.rejects(conn.headObject(container, 'big.bin'), 'no manifest was written before the kill');
+      const sentBefore = t.proxy.sent('PUT', SEGMENT_PUT);
+      await assert.rejects(t.conn.headObject(container, 'big.bin'), 'no manifest was written before the kill');
       await resumeAndCheck(container, 'big.bin', big, sentBefore, useSlo);
     });
   }
@@ -131,11 +100,11 @@ describe('resumable segmented uploads', () => {
   // only to the millisecond, so its names never match python's (see RUNTIMES.md).
   test("python's `swift upload` SIGKILLed half-way is finished by ours, sending only the rest", { skip: MTIME_TO_THE_MS && 'Deno sees file mtimes only to the millisecond' }, async () => {
     const container = newContainer('resume-py');
-    proxy.reset();
+    t.proxy.reset();
     const args = ['--os-storage-url', storageUrl, '--os-auth-token', token, 'upload', '-S', String(SEGMENT), '--use-slo', '--segment-threads', '1', '--object-name', 'py.bin', container, big];
-    const outcome = await runAndKill('/usr/bin/swift', args, proxy, (p) => p.sent('PUT', SEGMENT_PUT) >= SIZE / 2);
+    const outcome = await runAndKill('/usr/bin/swift', args, t.proxy, (p) => p.sent('PUT', SEGMENT_PUT) >= SIZE / 2);
     assert.ok(outcome.killed, `python finished before half was sent: ${outcome.stderr}`);
-    await resumeAndCheck(container, 'py.bin', big, proxy.sent('PUT', SEGMENT_PUT), true);
+    await resumeAndCheck(container, 'py.bin', big, t.proxy.sent('PUT', SEGMENT_PUT), true);
   });
 });
 
@@ -153,18 +122,18 @@ describe('resume never reuses a stale segment', () => {
       const upload = () => collect(swift.upload(container, [{ source: path, objectName: 'stale.bin' }], { segmentSize: MiB, segmentThreads: 3 }));
       assert.deepEqual((await upload()).filter((r) => !r.success), []);
 
-      proxy.reset();
+      t.proxy.reset();
       assert.deepEqual((await upload()).filter((r) => !r.success), []);
-      assert.equal(proxy.sent('PUT', SEGMENT_PUT), 0, 'nothing re-sent for an identical file');
+      assert.equal(t.proxy.sent('PUT', SEGMENT_PUT), 0, 'nothing re-sent for an identical file');
 
       const handle = await fsp.open(path, 'r+');
       await handle.write(Buffer.from('changed!'), 0, 8, 2 * MiB + 100);
       await handle.close();
       await fsp.utimes(path, mtime, mtime);
-      proxy.reset();
+      t.proxy.reset();
       const results = await upload();
       assert.deepEqual(results.filter((r) => !r.success), []);
-      const puts = proxy.requests.filter((r) => r.method === 'PUT' && SEGMENT_PUT.test(r.url));
+      const puts = t.proxy.requests.filter((r) => r.method === 'PUT' && SEGMENT_PUT.test(r.url));
       assert.deepEqual(puts.map((r) => decodeURIComponent(r.url).slice(-8)), ['00000002']);
       assert.equal(await objectMd5(container, 'stale.bin'), await fileMd5(path));
     } finally {
@@ -181,9 +150,9 @@ describe('resume never reuses a stale segment', () => {
       const upload = () => collect(swift.upload(container, [{ source: path, objectName: 't.bin' }], { segmentSize: MiB }));
       await upload();
       await fsp.utimes(path, new Date(), new Date(Date.now() + 5000));
-      proxy.reset();
+      t.proxy.reset();
       assert.deepEqual((await upload()).filter((r) => !r.success), []);
-      assert.equal(proxy.sent('PUT', SEGMENT_PUT), 3 * MiB);
+      assert.equal(t.proxy.sent('PUT', SEGMENT_PUT), 3 * MiB);
       assert.equal(await objectMd5(container, 't.bin'), await fileMd5(path));
     } finally {
       await swift.close();

@@ -7,28 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Connection, parseSyncLocation } from '../../src/index.js';
+import { parseSyncLocation } from '../../src/index.js';
 import { SwiftService, type SyncResult } from '../../src/service/index.js';
 import { cleanEnv, ours, TEMPAUTH } from '../cli/helpers.js';
-import { connect, unique } from '../helpers/env.js';
-import { assertSameTree, collect, randomFile, scratchDir } from '../helpers/service-files.js';
+import { unique } from '../helpers/env.js';
+import { startScratchService, type ScratchService } from '../helpers/scratch-service.js';
+import { assertSameTree, collect, randomFile } from '../helpers/service-files.js';
 
 const MiB = 1 << 20;
+let t: ScratchService;
 let root: string;
-let conn: Connection;
 let swift: SwiftService;
-const containers: string[] = [];
+let containers: string[];
 
 before(async () => {
-  root = await scratchDir('sync');
-  conn = connect();
-  swift = new SwiftService(conn, { segmentSize: MiB });
+  t = await startScratchService('sync', { defaults: { segmentSize: MiB } });
+  ({ root, swift, containers } = t);
 });
 
 after(async () => {
-  for (const c of containers) for await (const _ of swift.delete(c)) void _;
-  await swift.close();
-  await fsp.rm(root, { recursive: true, force: true });
+  await t.close();
 });
 
 async function tree(dir: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ByteProxy } from './byte-proxy.js';
 import { childCommand } from './runtime.js';
@@ -19,12 +20,21 @@ export interface KillOutcome {
  * a power cut) as soon as `reached(proxy)` holds after some bytes went
  * through the proxy. Resolves once the process has exited.
  */
-export function runAndKill(command: string, args: string[], proxy: ByteProxy, reached: (proxy: ByteProxy) => boolean): Promise<KillOutcome> {
+export function runAndKill(
+  command: string,
+  args: string[],
+  proxy: ByteProxy,
+  reached: (proxy: ByteProxy) => boolean,
+  o: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<KillOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LANG: 'C.UTF-8' } });
+    // `stdin`: a file the child reads as its standard input.
+    const input = o.stdin === undefined ? 'ignore' : openSync(o.stdin, 'r');
+    const child = spawn(command, args, { cwd: ROOT, stdio: [input, 'ignore', 'pipe'], env: { ...(o.env ?? process.env), LANG: 'C.UTF-8' } });
+    if (typeof input === 'number') closeSync(input);
     let killed = false;
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     proxy.onBytes = (p) => {

@@ -1,6 +1,8 @@
 // A transfer in its own process, for tests that SIGKILL it half-way:
 //   node --import tsx test/helpers/transfer-child.ts '<json>'
 // json: { op: 'upload' | 'download', storageUrl, token, container, objects, options }
+// (an upload object `{ generate: path, objectName, options }` reads the file through a generator)
+import { createReadStream } from 'node:fs';
 import { Connection, SwiftService } from '../../src/index.js';
 
 interface ChildJob {
@@ -13,10 +15,21 @@ interface ChildJob {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ChildJob;
+
+/** A file's bytes as a generator: a stream without a stable identity, as stdin is. */
+async function* generated(path: string): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+}
+
+// `{ generate: path, objectName, options }` uploads the file's bytes from a generator.
+const objects = job.objects.map((o) => {
+  const spec = o as { generate?: string };
+  return spec.generate === undefined ? o : { ...spec, source: generated(spec.generate) };
+});
 const swift = new SwiftService(new Connection({ preauthUrl: job.storageUrl, preauthToken: job.token, retries: 0 }));
 const results =
   job.op === 'upload'
-    ? swift.upload(job.container, job.objects as string[], job.options)
+    ? swift.upload(job.container, objects as string[], job.options)
     : swift.download(job.container, job.objects as string[], job.options);
 let failed = 0;
 for await (const r of results) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { resumable } from '../../src/service/resume-download.js';
-import { segmentPrefix } from '../../src/service/resume-upload.js';
+import { segmentPrefix, segmentsToProbe } from '../../src/service/resume-upload.js';
 import { parseSyncLocation } from '../../src/service/sync.js';
 
 describe('segment prefix a resumed upload lists', () => {
@@ -50,5 +50,19 @@ describe('sync locations', () => {
       if (expected instanceof RegExp) assert.throws(() => parseSyncLocation(text), expected);
       else assert.deepEqual(parseSyncLocation(text), expected);
     });
+  }
+});
+
+describe('which segments a resumed upload HEADs after its listing (a listing may lag behind recent writes)', () => {
+  const table: Array<[string, number, number[], number[], number | undefined]> = [
+    ['nothing listed (a first run): no HEAD', 10, [], [], undefined],
+    ['a run listed whole up to the kill: the next one only', 10, [0, 1, 2, 3], [], 4],
+    ['all listed: none', 4, [0, 1, 2, 3], [], undefined],
+    ['gaps in the middle (segments done out of order, or lagging)', 10, [0, 2, 3, 6], [1, 4, 5], 7],
+    ['only the last listed', 5, [4], [0, 1, 2, 3], undefined],
+    ['listed names beyond the count are ignored', 3, [0, 7], [], 1],
+  ];
+  for (const [name, count, listed, gaps, tailFrom] of table) {
+    test(name, () => assert.deepEqual(segmentsToProbe(count, new Set(listed)), { gaps, tailFrom }));
   }
 });

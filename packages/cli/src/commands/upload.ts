@@ -25,6 +25,7 @@ interface UploadFlags {
   useDlo?: boolean;
   objectName?: string;
   ignoreChecksum?: boolean;
+  journal?: string;
   json?: boolean;
 }
 
@@ -96,6 +97,7 @@ export function registerUpload(program: Command, ctx: CliContext, run: Runner): 
     .option('--use-dlo', 'With --segment-size: create a Dynamic Large Object instead of a Static Large Object.')
     .option('--object-name <object-name>', 'Upload file and name object to <object-name> or upload dir and use <object-name> as object prefix instead of folder name.')
     .option('--ignore-checksum', 'Turn off checksum validation for uploads.')
+    .option('--journal <file>', 'With "-": record the segments stored in <file>, so that a re-run with the same file and the same input resumes instead of starting over.')
     .option('--json', 'Print each result as one JSON object per line (stable field names, see docs/CLI.md).')
     .action((container: string | undefined, files: string[], o: UploadFlags, cmd: Command) =>
       run(async () => {
@@ -114,6 +116,14 @@ export function registerUpload(program: Command, ctx: CliContext, run: Runner): 
         }
         if (o.objectName === undefined && fromStdin) {
           ctx.output.error('object-name must be specified with uploads from stdin');
+          return;
+        }
+        if (o.journal !== undefined && !fromStdin) {
+          ctx.output.error('--journal can only be used with uploads from stdin (files resume without one)');
+          return;
+        }
+        if (o.journal !== undefined && o.useDlo) {
+          ctx.output.error('--journal cannot be used with --use-dlo');
           return;
         }
         if (o.useSlo && o.useDlo) {
@@ -136,7 +146,7 @@ export function registerUpload(program: Command, ctx: CliContext, run: Runner): 
 
         const sources: Array<string | UploadObject> = [];
         if (fromStdin) {
-          sources.push({ source: process.stdin, objectName: o.objectName as string });
+          sources.push({ source: process.stdin, objectName: o.objectName as string, options: o.journal === undefined ? undefined : { journal: o.journal } });
         } else {
           for (const file of files) {
             if (!(await exists(file))) {
