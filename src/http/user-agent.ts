@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 
 let cached: string | undefined;
 
+/** Set when a bundler inlines this module (the CLI's build.mjs): no package.json sits next to a bundle. */
+declare const SWIFTCLIENT_VERSION: string | undefined;
+
 /** This package's version, from its package.json. */
 function packageVersion(): string {
+  if (typeof SWIFTCLIENT_VERSION === 'string') return SWIFTCLIENT_VERSION;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';

@@ -49,5 +49,5 @@ export type {
   UploadSource,
 } from './types.js';
 export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './cleanup.js';
-export { parseSyncLocation } from './sync.js';
+export { parseSyncLocation } from './sync-location.js';
 export type { SyncDeleteFileResult, SyncLocation, SyncOptions, SyncPlanResult, SyncResult } from './sync.js';

@@ -2,17 +2,10 @@ import { Connection } from '../connection.js';
 import type { Capabilities } from '../ops/capabilities.js';
 import type { ConnectionOptions } from '../options.js';
 import type { ServiceHandle } from './context.js';
-import { cleanup, type CleanupOptions, type CleanupResult } from './cleanup.js';
-import { copy } from './copy.js';
-import { deleteItems } from './delete.js';
-import { download } from './download.js';
+import type { CleanupOptions, CleanupResult } from './cleanup.js';
 import { toError } from './errors.js';
-import { list } from './list.js';
 import { mergeOptions, now } from './options.js';
-import { post } from './post.js';
-import { stat } from './stat.js';
-import { sync, type SyncOptions, type SyncResult } from './sync.js';
-import { upload } from './upload.js';
+import type { SyncOptions, SyncResult } from './sync.js';
 import { untilAborted } from '../util/abort.js';
 import type {
   CapabilitiesResult,
@@ -36,6 +29,16 @@ import type {
   UploadOptions,
   UploadResult,
 } from './types.js';
+
+/**
+ * An operation's results, its module loaded by the first call: importing
+ * the library (and a first `stat`) need not load the transfer code (~30
+ * modules, ~12% of the import's CPU; docs/PERFORMANCE.md "Start-up").
+ * Generators start on the first `next()` either way, so callers see no change.
+ */
+async function* loaded<M, T>(load: () => Promise<M>, run: (m: M) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  yield* run(await load());
+}
 
 /**
  * python-swiftclient's `SwiftService`: bulk uploads, downloads, deletes,
@@ -80,7 +83,7 @@ export class SwiftService implements ServiceHandle {
    * Files larger than `segmentSize` become SLOs (DLOs with `useDlo`).
    */
   upload(container: string, objects: ReadonlyArray<string | UploadObject>, options?: UploadOptions): AsyncGenerator<UploadResult, void, undefined> {
-    return upload(this, this.defaults, container, objects, options);
+    return loaded(() => import('./upload.js'), (m) => m.upload(this, this.defaults, container, objects, options));
   }
 
   /**
@@ -88,7 +91,7 @@ export class SwiftService implements ServiceHandle {
    * `yesAll`) the whole account, to files under `outputDir`.
    */
   download(container?: string, objects?: readonly string[], options?: DownloadOptions): AsyncGenerator<DownloadObjectResult, void, undefined> {
-    return download(this, this.defaults, container, objects, options);
+    return loaded(() => import('./download.js'), (m) => m.download(this, this.defaults, container, objects, options));
   }
 
   /**
@@ -96,7 +99,7 @@ export class SwiftService implements ServiceHandle {
    * container and `yesAll`) every container, with the segments of manifests.
    */
   delete(container?: string, objects?: ReadonlyArray<string | DeleteObject>, options?: DeleteOptions): AsyncGenerator<DeleteResult, void, undefined> {
-    return deleteItems(this, this.defaults, container, objects, options);
+    return loaded(() => import('./delete.js'), (m) => m.deleteItems(this, this.defaults, container, objects, options));
   }
 
   /**
@@ -111,7 +114,7 @@ export class SwiftService implements ServiceHandle {
    * ```
    */
   cleanup(container?: string, options?: CleanupOptions): AsyncGenerator<CleanupResult, void, undefined> {
-    return cleanup(this, this.defaults, container, options);
+    return loaded(() => import('./cleanup.js'), (m) => m.cleanup(this, this.defaults, container, options));
   }
 
   /**
@@ -131,27 +134,28 @@ export class SwiftService implements ServiceHandle {
    * ```
    */
   sync(source: string, destination: string, options?: SyncOptions): AsyncGenerator<SyncResult, void, undefined> {
-    return sync(this, this.defaults, source, destination, options);
+    return loaded(() => import('./sync.js'), (m) => m.sync(this, this.defaults, source, destination, options));
   }
 
   /** Server-side copies of objects of `container` (see `destination`). */
   copy(container: string, objects: ReadonlyArray<string | CopyObject>, options?: CopyOptions): AsyncGenerator<CopyResult, void, undefined> {
-    return copy(this, this.defaults, container, objects, options);
+    return loaded(() => import('./copy.js'), (m) => m.copy(this, this.defaults, container, objects, options));
   }
 
   /** Sets metadata/headers of the account, a container, or objects. */
   post(container?: string, objects?: ReadonlyArray<string | PostObject>, options?: PostOptions): AsyncGenerator<PostResult, void, undefined> {
-    return post(this, this.defaults, container, objects, options);
+    return loaded(() => import('./post.js'), (m) => m.post(this, this.defaults, container, objects, options));
   }
 
   /** Headers (and `swift stat` items) of the account, a container, or objects. */
   stat(container?: string, objects?: readonly string[], options?: StatOptions): AsyncGenerator<StatResult, void, undefined> {
-    return stat(this, this.defaults, container, objects, options);
+    return loaded(() => import('./stat.js'), (m) => m.stat(this, this.defaults, container, objects, options));
   }
 
   /** The account's containers or a container's objects, one result per page. */
   list(container?: string, options?: ListOptions): AsyncGenerator<ListResult, void, undefined> {
-    return list(this.connection, container, mergeOptions<ListOptions>(this.defaults, options));
+    const merged = mergeOptions<ListOptions>(this.defaults, options);
+    return loaded(() => import('./list.js'), (m) => m.list(this.connection, container, merged));
   }
 
   /**

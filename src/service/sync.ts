@@ -2,12 +2,15 @@ import { promises as fsp } from 'node:fs';
 import type { ObjectEntry } from '../ops/container.js';
 import type { ServiceHandle } from './context.js';
 import { isMissing, SwiftError } from './errors.js';
+import { parseSyncLocation, type SyncLocation } from './sync-location.js';
 import { chunkData, fileMd5, isIdentical } from './identical.js';
 import { listAll } from './list.js';
 import { mergeOptions } from './options.js';
 import { joinPath, pythonMtime } from './naming.js';
 import { expandUploads } from './upload-inputs.js';
 import type { DeleteResult, DownloadObjectResult, DownloadOptions, ResultBase, UploadOptions, UploadResult } from './types.js';
+
+export { parseSyncLocation, type SyncLocation } from './sync-location.js';
 
 /**
  * Mirror sync between a local directory and a container (or a "folder" of
@@ -19,23 +22,6 @@ import type { DeleteResult, DownloadObjectResult, DownloadOptions, ResultBase, U
  * so a second run transfers nothing, and an interrupted run is finished by
  * the next.
  */
-
-/** One side of a sync: a local directory, or `swift://container[/prefix]`. */
-export type SyncLocation =
-  | {
-      /** A directory on this machine. */
-      kind: 'local';
-      /** Its path, as given. */
-      path: string;
-    }
-  | {
-      /** A container, or a prefix in it. */
-      kind: 'swift';
-      /** The container's name. */
-      container: string;
-      /** The object-name prefix, ending in `/`, or `''` for the whole container. */
-      prefix: string;
-    };
 
 /** Options of {@link SwiftService.sync}: those of upload and download apply to the transfers. */
 export interface SyncOptions extends Omit<UploadOptions, 'changed' | 'skipIdentical'>, Pick<DownloadOptions, 'ignoreMtime' | 'respChunkSize' | 'resume'> {
@@ -76,28 +62,6 @@ export interface SyncTransfers {
   upload(container: string, objects: Array<{ source: string; objectName: string }>, options: UploadOptions): AsyncIterable<UploadResult>;
   download(container: string, objects: string[], options: DownloadOptions): AsyncIterable<DownloadObjectResult>;
   delete(container: string, objects: string[], options: object): AsyncIterable<DeleteResult>;
-}
-
-/**
- * Reads one side of a sync: `swift://container[/prefix]` (the prefix is a
- * "folder": it gets a trailing `/`), anything else a local path.
- *
- * ```ts
- * parseSyncLocation('swift://www/site'); // { kind: 'swift', container: 'www', prefix: 'site/' }
- * parseSyncLocation('/srv/site');        // { kind: 'local', path: '/srv/site' }
- * ```
- */
-export function parseSyncLocation(text: string): SyncLocation {
-  if (!text.startsWith('swift://')) {
-    if (text === '') throw new SwiftError('A sync location must not be empty');
-    return { kind: 'local', path: text };
-  }
-  const rest = text.slice('swift://'.length);
-  const slash = rest.indexOf('/');
-  const container = slash < 0 ? rest : rest.slice(0, slash);
-  if (container === '') throw new SwiftError(`No container in ${JSON.stringify(text)}`);
-  const prefix = slash < 0 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
-  return { kind: 'swift', container, prefix: prefix === '' ? '' : `${prefix}/` };
 }
 
 interface LocalFile {

@@ -1,28 +1,18 @@
 // Runs our CLI and python-swiftclient's `swift` side by side against the
 // local Swift (and Keystone), with controlled environments.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_DIST, isBuilt } from '../helpers/build.js';
 import { SWIFT } from '../helpers/env.js';
 import { NODE_FOR_CLI } from '../helpers/runtime.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
-const DIST_MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+const DIST_MAIN = `${CLI_DIST}/main.js`;
 /** The tsconfig whose `paths` let the CLI's sources import the library's sources as `swiftclient`. */
 const TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 export const PY_SWIFT = '/usr/bin/swift';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 /**
  * How to start our CLI: the built `packages/cli/dist/main.js` (the
@@ -32,14 +22,7 @@ function newestMtime(dir: string): number {
  */
 function cliCommand(): string[] {
   const from = process.env.SWIFTCLIENT_CLI_FROM;
-  if (from !== 'src') {
-    try {
-      const newestSource = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'packages/cli/src')));
-      if (from === 'dist' || statSync(DIST_MAIN).mtimeMs >= newestSource) return [DIST_MAIN];
-    } catch {
-      // not built
-    }
-  }
+  if (from === 'dist' || (from !== 'src' && isBuilt())) return [DIST_MAIN];
   return ['--import', TSX, MAIN];
 }
 

@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensureBuilt } from '../helpers/build.js';
 import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,29 +34,6 @@ async function sh(command: string, args: readonly string[], cwd: string, env: No
     const e = err as { code?: number | string; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
   }
-}
-
-function newest(dir: string): number {
-  let time = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return time;
-}
-
-/** `npm pack` runs `prepack` (the build); the suite has just built, so build again only when a source is newer. */
-async function ensureBuilt(): Promise<void> {
-  let fresh = false;
-  try {
-    const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'packages/cli/src')));
-    fresh = statSync(join(ROOT, 'dist/index.js')).mtimeMs >= sources && statSync(join(ROOT, 'packages/cli/dist/main.js')).mtimeMs >= sources;
-  } catch {
-    // not built
-  }
-  if (fresh) return;
-  const built = await sh('npm', ['run', '--silent', 'build'], ROOT);
-  assert.equal(built.code, 0, built.stderr);
 }
 
 const CONSUMER_TS = `
@@ -155,7 +133,10 @@ describe('the packed packages, installed in a fresh project', { concurrency: tru
       if (which === 'lib') {
         for (const file of ['dist/index.js', 'dist/index.d.ts', 'CHANGELOG.md']) assert.ok(paths.includes(file), `lib tarball lacks ${file}`);
       } else {
+        // the bundle (packages/cli/build.mjs): main.js, its chunks, the bundled packages' licences
         assert.ok(paths.includes('dist/main.js'), 'cli tarball lacks dist/main.js');
+        assert.ok(paths.includes('dist/THIRD-PARTY-LICENSES'), 'cli tarball lacks the bundled licences');
+        assert.deepEqual(paths.filter((p) => p.startsWith('dist/') && !/^dist\/(main\.js|THIRD-PARTY-LICENSES|chunks\/[\w-]+\.js)$/.test(p)), [], 'only the bundle');
       }
       console.log(`${info.filename}: ${info.size} bytes packed, ${info.entryCount} files`);
     }
@@ -204,6 +185,21 @@ describe('the packed packages, installed in a fresh project', { concurrency: tru
     const cjs = await sh(process.execPath, ['consumer.cjs'], project, env);
     assert.equal(cjs.code, 0, cjs.stderr);
     assert.deepEqual(JSON.parse(cjs.stdout), { text: 'hello from cjs', tempurl: true });
+  });
+
+  test('the CLI alone (a bundle) installs no other package and runs stat', async () => {
+    const cli = JSON.parse(readFileSync(join(project, 'node_modules/swiftclient-cli/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    assert.deepEqual(cli.dependencies ?? {}, {});
+    const alone = join(work, 'cli-alone');
+    await sh('mkdir', ['-p', alone], work);
+    writeFileSync(join(alone, 'package.json'), JSON.stringify({ name: 'cli-alone', version: '1.0.0', private: true }));
+    const installed = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarballs.cli], alone);
+    assert.equal(installed.code, 0, installed.stderr);
+    const tree = await sh('npm', ['ls', '--all', '--parseable'], alone);
+    assert.deepEqual(tree.stdout.trim().split('\n').slice(1).map((line) => line.slice(alone.length + 1)), ['node_modules/swiftclient-cli']);
+    const stat = await sh(join(alone, 'node_modules/.bin/swiftclient'), ['stat', container], alone, env);
+    assert.equal(stat.code, 0, stat.stderr);
+    assert.match(stat.stdout, new RegExp(`^\\s+Container: ${container}$`, 'm'));
   });
 
   test('the packed CLI runs: --version and stat', async () => {

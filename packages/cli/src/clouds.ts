@@ -37,7 +37,7 @@ function firstExisting(paths: string[]): string | undefined {
 
 async function load(path: string): Promise<Tree> {
   // loaded only when a cloud is asked for: most runs never need a YAML parser
-  const { parse } = await import('yaml');
+  const { parse } = await import('./yaml.js');
   let data: unknown;
   try {
     data = parse(readFileSync(path, 'utf8'));

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
-import { main } from './program.js';
 
 // A short-lived command: V8's optimising WebAssembly tier would spend ~0.1
 // CPU-s and ~30 MiB compiling undici's HTTP parser (llhttp) for a speed-up a
@@ -23,6 +22,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Loaded after the handlers above; in the bundle it is a chunk of its own.
+const { main } = await import('./program.js');
 const code = await main(process.argv.slice(2));
 const finish = (): never => process.exit(code);
 if (process.stdout.writableNeedDrain) process.stdout.once('drain', finish);

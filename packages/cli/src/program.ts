@@ -23,7 +23,11 @@ import { Output, UsageError } from './output.js';
 /** Runs one command's work: errors become one line on stderr (a stack trace too with --debug). */
 export type Runner = (job: () => Promise<void>) => Promise<void>;
 
+/** Set by the bundler (build.mjs); the sources read package.json. */
+declare const SWIFTCLIENT_CLI_VERSION: string | undefined;
+
 function packageVersion(): string {
+  if (typeof SWIFTCLIENT_CLI_VERSION === 'string') return SWIFTCLIENT_CLI_VERSION;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
