@@ -9,6 +9,13 @@ import type { ResponseBody } from './transport.js';
 
 /** Bytes queued before undici is paused (bounded memory: the socket stops being read). */
 const HIGH_WATER = 256 * 1024;
+/**
+ * Resumed only once the reader has taken this much back: pausing and
+ * resuming a socket costs system calls, so it must not happen per chunk
+ * (measured: toggling at the high-water mark spent 10 s of system time on
+ * 256 MiB).
+ */
+const LOW_WATER = 64 * 1024;
 /** undici's dump() default: a longer unwanted body closes the connection rather than being read. */
 const DUMP_LIMIT = 128 * 1024;
 
@@ -96,7 +103,7 @@ export class DispatchBody implements ResponseBody {
       }
       this.queued -= chunk.length;
       // undici's Readable resumes from read() the same way (synchronously).
-      if (this.queued < HIGH_WATER && this.controller.paused && !this.done && !this.error) this.controller.resume();
+      if (this.queued <= LOW_WATER && this.controller.paused && !this.done && !this.error) this.controller.resume();
       return chunk;
     }
     if (this.error) throw this.error;
