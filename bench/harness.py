@@ -20,6 +20,9 @@ Environment knobs:
   BENCH_DATA_DIR  scratch directory (default /dev/shm/swiftclient-bench)
   BENCH_KEEP_DATA=1  keep the generated files in BENCH_DATA_DIR
   ST_AUTH, ST_USER, ST_KEY   the Swift to use (default the local tempauth)
+  BENCH_BASELINE  a git commit (or ref) of this repository: W2 and W5 also run
+                  our client as built from it ("before"), interleaved with
+                  today's, for before/after ratios from one run
 """
 import hashlib
 import json
@@ -74,6 +77,9 @@ MEM_SERVER_JS = os.path.join(ROOT, '.bench/js/bench/mem-server.js')
 # the built command-line client (npm run build); BENCH_CLI overrides
 CLI_CANDIDATES = ('packages/cli/dist/main.js', 'packages/cli/dist/cli/main.js', 'dist/cli/main.js')
 PY_CLIENT = os.path.join(HERE, 'py_client.py')
+BASELINE = os.environ.get('BENCH_BASELINE', '')
+BASELINE_DIR = os.path.join(ROOT, '.bench/baseline')
+BASELINE_JS = os.path.join(BASELINE_DIR, '.bench/js/bench/ours.js')
 
 
 def log(msg):
@@ -419,6 +425,13 @@ class Bench:
             ('curl', curl_fn),
             ('rclone', rclone_fn),
         ]
+        if BASELINE:
+            clients[4:4] = [
+                lib('before', [NODE, BASELINE_JS], checksum=True),
+                lib('before-64k', [NODE, BASELINE_JS], checksum=True, chunk=W2_SMALL_CHUNK),
+                lib('before-nock', [NODE, BASELINE_JS], checksum=False),
+                lib('before-nock-64k', [NODE, BASELINE_JS], checksum=False, chunk=W2_SMALL_CHUNK),
+            ]
         self.series('W2', '%d MiB' % (W2_SIZE // MiB), clients, dict(bytes=2 * W2_SIZE, size=W2_SIZE))
         for client, _ in clients:
             admin.purge('bench-w2-%s' % client)
@@ -562,9 +575,9 @@ class Bench:
             if got != want:
                 raise RuntimeError('W5: the downloaded file has MD5 %s, the source %s' % (got, want))
 
-        def ours(client, checksum):
+        def ours(client, checksum, js=OURS_JS):
             def fn():
-                run = library_run([NODE, OURS_JS, 'w5', cfg_json(container=cont, object='w5', outFile=out, size=W5_SIZE,
+                run = library_run([NODE, js, 'w5', cfg_json(container=cont, object='w5', outFile=out, size=W5_SIZE,
                                                                  checksum=checksum)])
                 verified()
                 return run
@@ -572,6 +585,7 @@ class Bench:
 
         clients = [
             ours('ours', True),
+        ] + ([ours('before', True, BASELINE_JS)] if BASELINE else []) + [
             ('python', lambda: cli_run([('download', ['swift', 'download', cont, 'w5', '-o', out], '/dev/null', verified)])),
             ('rclone', lambda: cli_run([('download', rclone('copyto', 'bench:%s/w5' % cont, out), None, verified)])),
         ]
@@ -653,6 +667,18 @@ def build():
         log('tsc reported errors (the JavaScript was still emitted):\n' + proc.stdout[-4000:])
     if not os.path.exists(OURS_JS):
         raise SystemExit('bench: compiling failed')
+    if BASELINE:
+        # the baseline's src/ and bench/ from git, compiled the same way with our node_modules
+        log('compiling the baseline %s to %s' % (BASELINE, os.path.relpath(BASELINE_DIR, ROOT)))
+        shutil.rmtree(BASELINE_DIR, ignore_errors=True)
+        os.makedirs(BASELINE_DIR)
+        archive = subprocess.run(['git', 'archive', BASELINE, 'src', 'bench', 'tsconfig.json', 'package.json'],
+                                 cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(['tar', '-x', '-C', BASELINE_DIR], input=archive, check=True)
+        os.symlink(os.path.join(ROOT, 'node_modules'), os.path.join(BASELINE_DIR, 'node_modules'))
+        subprocess.run([tsc, '-p', os.path.join(BASELINE_DIR, 'bench/tsconfig.json')], cwd=BASELINE_DIR, capture_output=True)
+        if not os.path.exists(BASELINE_JS):
+            raise SystemExit('bench: compiling the baseline failed')
 
 
 def main():

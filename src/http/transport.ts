@@ -75,6 +75,12 @@ export interface ResponseBody extends AsyncIterable<Buffer> {
   dump(options?: { limit?: number }): Promise<unknown>;
   /** Ends the body with `err`: a waiting read rejects with it. */
   destroy(err?: Error): unknown;
+  /**
+   * A chunk already received, without a promise: a Buffer, `null` at the
+   * end, `undefined` when the next one must be waited for (through the
+   * iterator). Throws the body's error. Optional: the undici engine has it.
+   */
+  take?(): Buffer | null | undefined;
 }
 
 export interface HttpResponse {
@@ -196,8 +202,15 @@ function unref<T>(timer: T): T {
   return timer;
 }
 
-/** The next chunk of a response body, within the caller's timeout when one was chosen. */
-export function nextBodyChunk<T>(res: HttpResponse, chunks: AsyncIterator<T>): Promise<IteratorResult<T>> {
+/**
+ * The next chunk of a response body, within the caller's timeout when one
+ * was chosen: one already received is taken without waiting, as a plain
+ * result (await it either way).
+ */
+export function nextBodyChunk(res: HttpResponse, chunks: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> | IteratorResult<Buffer> {
+  const now = res.body.take?.();
+  if (now) return { done: false, value: now };
+  if (now === null) return { done: true, value: undefined };
   return res.idle ? res.idle.wait(chunks.next()) : chunks.next();
 }
 

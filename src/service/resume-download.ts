@@ -1,9 +1,11 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ChecksumError, ClientException } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
+import { md5 } from '../http/integrity.js';
 import type { ResponseDict } from '../ops/request.js';
+import { BatchedWriter } from './batched-write.js';
 import type { Call } from './context.js';
 import { SwiftError } from './errors.js';
 import { isTrue } from './options.js';
@@ -161,7 +163,7 @@ async function resumePlain(job: ResumableDownload, state: PartialState): Promise
     });
     const whole = headers['content-range'] === undefined;
     const start = whole ? 0 : have;
-    const hash = createHash('md5');
+    const hash = md5();
     if (!whole) await hashInto(hash, paths.data, have, call.signal);
     const progress = new Progress(o.onProgress, 'download', container, obj, state.length);
     progress.add(0, start);
@@ -208,7 +210,7 @@ async function fresh(job: ResumableDownload, state: PartialState | undefined): P
     if (o.resume !== false && Number.isFinite(length) && length >= RESUME_MIN_BYTES) {
       await writeState(paths, { container, object: obj, kind: 'plain', etag, lastModified: headers['last-modified'] ?? '', length });
     }
-    const hash = createHash('md5');
+    const hash = md5();
     const progress = new Progress(o.onProgress, 'download', container, obj, Number.isFinite(length) ? length : undefined);
     progress.report();
     const written = await writeStream(paths.data, 0, body, hash, progress, 'w');
@@ -270,21 +272,25 @@ function checkWhole({ o, container, obj }: ResumableDownload, { md5, read }: { m
   }
 }
 
-/** Writes a body into `path` from `start`, hashing and counting it. */
+/** Writes a body into `path` from `start`, hashing and counting it (batched writes: see BatchedWriter). */
 async function writeStream(path: string, start: number, body: AsyncIterable<Buffer>, hash: Hash, progress: Progress, flags: 'w' | 'r+'): Promise<number> {
   const handle = await fsp.open(path, flags);
-  let position = start;
+  const writer = new BatchedWriter(handle, start);
+  let written = 0;
   try {
     for await (const chunk of body) {
-      await handle.write(chunk, 0, chunk.length, position);
       hash.update(chunk);
-      position += chunk.length;
+      written += chunk.length;
       progress.add(0, chunk.length);
+      const wait = writer.write(chunk);
+      if (wait) await wait;
     }
+    await writer.end();
   } finally {
+    await writer.settle();
     await handle.close();
   }
-  return position - start;
+  return written;
 }
 
 async function hashInto(hash: Hash, path: string, length: number, signal: AbortSignal): Promise<void> {
@@ -292,7 +298,7 @@ async function hashInto(hash: Hash, path: string, length: number, signal: AbortS
 }
 
 async function hashOf(path: string, length: number, signal: AbortSignal): Promise<string> {
-  const hash = createHash('md5');
+  const hash = md5();
   if (length > 0) await hashInto(hash, path, length, signal);
   return hash.digest('hex');
 }

@@ -3,6 +3,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Connection } from '../connection.js';
 import { ChecksumError } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
+import { md5 } from '../http/integrity.js';
+import { BatchedWriter } from './batched-write.js';
 import type { Call } from './context.js';
 import { chunkData } from './identical.js';
 import { parseDloManifest, splitPath } from './naming.js';
@@ -163,19 +165,24 @@ async function fetchSegment(
     signal: call.signal,
     checksum: false,
   });
-  const hash = createHash('md5');
-  let position = segment.offset;
+  const hash = md5();
+  const writer = new BatchedWriter(handle, segment.offset);
   let read = 0;
-  for await (const chunk of body) {
-    if (read + chunk.length > segment.bytes) {
+  try {
+    for await (const chunk of body) {
+      if (read + chunk.length > segment.bytes) {
+        read += chunk.length;
+        break;
+      }
+      hash.update(chunk);
       read += chunk.length;
-      break;
+      options.progress.add(segment.index, chunk.length);
+      const wait = writer.write(chunk);
+      if (wait) await wait;
     }
-    await handle.write(chunk, 0, chunk.length, position);
-    hash.update(chunk);
-    position += chunk.length;
-    read += chunk.length;
-    options.progress.add(segment.index, chunk.length);
+    await writer.end();
+  } finally {
+    await writer.settle();
   }
   const actual = hash.digest('hex');
   const where = `/${segment.container}/${segment.object}`;
