@@ -1,4 +1,4 @@
-import type { Hash } from 'node:crypto';
+import type { Md5Hasher } from '../platform/index.js';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ChecksumError, ClientException } from '../errors.js';
@@ -273,7 +273,7 @@ function checkWhole({ o, container, obj }: ResumableDownload, { md5, read }: { m
 }
 
 /** Writes a body into `path` from `start`, hashing and counting it (batched writes: see BatchedWriter). */
-async function writeStream(path: string, start: number, body: AsyncIterable<Buffer>, hash: Hash, progress: Progress, flags: 'w' | 'r+'): Promise<number> {
+async function writeStream(path: string, start: number, body: AsyncIterable<Buffer>, hash: Md5Hasher, progress: Progress, flags: 'w' | 'r+'): Promise<number> {
   const handle = await fsp.open(path, flags);
   const writer = new BatchedWriter(handle, start);
   let written = 0;
@@ -293,7 +293,7 @@ async function writeStream(path: string, start: number, body: AsyncIterable<Buff
   return written;
 }
 
-async function hashInto(hash: Hash, path: string, length: number, signal: AbortSignal): Promise<void> {
+async function hashInto(hash: Md5Hasher, path: string, length: number, signal: AbortSignal): Promise<void> {
   for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
 }
 
