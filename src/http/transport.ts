@@ -137,12 +137,14 @@ export type TimeoutReason = () => Error;
  */
 export class HeadersDeadline {
   readonly signal: AbortSignal;
-  private readonly timer: ReturnType<typeof setTimeout>;
+  private timer: ReturnType<typeof setTimeout>;
   private readonly controller = new AbortController();
+  private readonly start: () => ReturnType<typeof setTimeout>;
 
   constructor(ms: number, callerSignal: AbortSignal | undefined, reason: TimeoutReason) {
     const controller = this.controller;
-    this.timer = setTimeout(() => controller.abort(reason()), ms);
+    this.start = () => setTimeout(() => controller.abort(reason()), ms);
+    this.timer = this.start();
     this.signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
   }
 
@@ -153,10 +155,10 @@ export class HeadersDeadline {
 
   async *watch(body: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
     for await (const chunk of body) {
-      this.timer.refresh();
+      this.timer = restarted(this.timer, this.start);
       yield chunk;
     }
-    this.timer.refresh();
+    this.timer = restarted(this.timer, this.start);
   }
 
   stop(): void {
@@ -182,8 +184,8 @@ export class BodyIdleTimer {
 
   async wait<T>(next: Promise<T>): Promise<T> {
     this.waiting = true;
-    if (this.timer) this.timer.refresh();
-    else this.timer = unref(setTimeout(() => this.waiting && this.body.destroy(this.reason()), this.ms));
+    const start = (): ReturnType<typeof setTimeout> => unref(setTimeout(() => this.waiting && this.body.destroy(this.reason()), this.ms));
+    this.timer = this.timer === undefined ? start() : restarted(this.timer, start);
     try {
       return await next;
     } finally {
@@ -194,6 +196,17 @@ export class BodyIdleTimer {
   stop(): void {
     clearTimeout(this.timer);
   }
+}
+
+/** A timer started again: Node's `refresh()` where timers have it, else a new one (a browser's timers are numbers). */
+function restarted(timer: ReturnType<typeof setTimeout>, start: () => ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
+  const refresh = (timer as { refresh?: () => unknown }).refresh;
+  if (typeof refresh === 'function') {
+    refresh.call(timer);
+    return timer;
+  }
+  clearTimeout(timer);
+  return start();
 }
 
 /** A timer that does not keep the process alive, where timers can say so. */
