@@ -1,5 +1,6 @@
 import type { Chunk, ReplayableSource } from '../http/body.js';
 import type { ProgressEvent } from './types.js';
+import { asBuffer, utf8Bytes } from '../util/bytes.js';
 
 /**
  * Progress of one object, summed over its parts (segments). A part that is
@@ -53,7 +54,7 @@ export class Progress {
 }
 
 function toBuffer(chunk: Chunk): Buffer {
-  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+  return typeof chunk === 'string' ? utf8Bytes(chunk) : asBuffer(chunk);
 }
 
 /** Counts the bytes of an async iterable of chunks as they are taken. */

@@ -208,15 +208,16 @@ describe('swiftclient in Chromium', () => {
       async ({ origin, path, key }) => {
         const signed = await sc.generateTempUrlAsync(path, 60, key, 'GET');
         const good = await fetch(`${origin}${signed}`);
-        const forged = await fetch(`${origin}${signed.replace(/temp_url_sig=[0-9a-f]{4}/, 'temp_url_sig=0000')}`);
-        return { signed, status: good.status, text: await good.text(), forged: forged.status };
+        return { signed, status: good.status, text: await good.text() };
       },
       { origin: new URL(storageUrl).origin, path, key },
     );
     assert.match(seen.signed, /temp_url_sig=[0-9a-f]{64}&temp_url_expires=\d+$/);
     assert.equal(seen.status, 200);
     assert.equal(seen.text, 'temp url body');
-    assert.equal(seen.forged, 401);
+    // Swift's 401 for a bad signature carries no CORS headers, so a page cannot read it: checked from here.
+    const forged = await fetch(`${new URL(storageUrl).origin}${seen.signed.replace(/temp_url_sig=[0-9a-f]{4}/, 'temp_url_sig=0000')}`);
+    assert.equal(forged.status, 401);
   });
 
   test('a form POST signed in the page uploads a file the page made', async () => {
