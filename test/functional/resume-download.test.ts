@@ -96,7 +96,10 @@ describe('resumable downloads', () => {
         assert.ok(received - overhead <= remainder + SEGMENT, `received ${received}, remainder ${remainder}`);
       }
       assert.ok(overhead < 64 * 1024);
-      assert.ok((result.reusedBytes ?? 0) >= before - SEGMENT, `reused ${result.reusedBytes}`);
+      // What the proxy passed on but the killed process had not written (socket buffers on both sides of
+      // the loopback, the body queue, the write batch) is fetched again: a few MiB, more on a loaded machine.
+      const slack = kind === 'plain' ? 2 * SEGMENT : SEGMENT;
+      assert.ok((result.reusedBytes ?? 0) >= before - slack, `reused ${result.reusedBytes} of ${before} received before the kill`);
       if (kind === 'plain') {
         const ranged = proxy.requests.filter((r) => r.method === 'GET' && r.range !== undefined);
         assert.equal(ranged.length, 1, 'one ranged GET continues the file');
