@@ -19,7 +19,7 @@ describe('detectRuntime', () => {
   for (const [name, globals, expected] of cases) {
     test(`${name}: ${expected}`, () => assert.equal(detectRuntime(globals), expected));
   }
-  test('this process', () => assert.equal(detectRuntime(), typeof (globalThis as { Bun?: unknown }).Bun === 'undefined' ? 'node' : 'bun'));
+  test('this process', () => assert.equal(detectRuntime(), 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node'));
 });
 
 describe('chooseTransport: option, then a dispatcher, then SWIFTCLIENT_TRANSPORT, then the runtime', () => {
