@@ -1,6 +1,6 @@
 // The Node default HTTP stack: an undici Agent with keep-alive, a pool
 // limit when asked, TLS settings, and proxies from the environment.
-import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
 import { proxyFor, type ProxyEnv } from './proxy.js';
 
 /** Pooling settings of the default dispatcher. */

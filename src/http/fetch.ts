@@ -131,8 +131,8 @@ export class FetchTransport implements Transport {
         init.body = upload.stream;
         init.duplex = 'half';
       }
-      if (parsed.protocol === 'https:' && this.runtime === 'bun') {
-        const tls = await this.bunTls();
+      if (this.runtime === 'bun') {
+        const tls = await this.bunTls(parsed.protocol === 'https:');
         if (tls) init.tls = tls;
       }
       res = await fetch(req.url, init);
@@ -192,8 +192,13 @@ export class FetchTransport implements Transport {
     return proxy;
   }
 
-  /** Bun's per-request TLS settings from the options' files (checked as the undici engine checks them). */
-  private async bunTls(): Promise<BunTls | undefined> {
+  /**
+   * Bun's per-request TLS settings from the options' files, checked as the
+   * undici engine checks them: a missing CA bundle is an error for https
+   * only (as python's requests), a missing client certificate or key for
+   * any URL. Nothing is sent for http.
+   */
+  private async bunTls(https: boolean): Promise<BunTls | undefined> {
     const { cacert, insecure, cert, certKey } = this.options;
     if (!cacert && !insecure && !cert && !certKey) return undefined;
     const bun = (globalThis as { Bun?: BunGlobal }).Bun as BunGlobal;
@@ -202,11 +207,15 @@ export class FetchTransport implements Transport {
       if (!(await handle.exists())) throw new ClientException(`Could not find ${what}, invalid path: ${path}`);
       return handle;
     };
+    const client = {
+      ...(cert ? { cert: await file(cert, 'the TLS certificate file') } : {}),
+      ...(certKey ? { key: await file(certKey, 'the TLS key file') } : {}),
+    };
+    if (!https) return undefined;
     return {
       rejectUnauthorized: !insecure,
       ...(cacert && !insecure ? { ca: await file(cacert, 'a suitable TLS CA certificate bundle') } : {}),
-      ...(cert ? { cert: await file(cert, 'the TLS certificate file') } : {}),
-      ...(certKey ? { key: await file(certKey, 'the TLS key file') } : {}),
+      ...client,
     };
   }
 }

@@ -9,14 +9,15 @@ const NAMES: readonly TransportName[] = ['undici', 'fetch'];
 /**
  * The engine for a runtime: the caller's `transport`; else undici when a
  * `dispatcher` (an undici object) is given; else `SWIFTCLIENT_TRANSPORT`;
- * else undici where it runs (Node, Deno) and fetch elsewhere (Bun substitutes
- * a partial `undici`; browsers and workers have none). Asking for undici
- * where it cannot run, or for an unknown engine, is refused (BAD_INPUT).
+ * else undici where it runs (Node, Deno, Bun: imported as `undici/index.js`,
+ * since Bun answers the bare name with its own partial copy) and fetch
+ * elsewhere (browsers and workers have no undici). Asking for undici where
+ * it cannot run, or for an unknown engine, is refused (BAD_INPUT).
  * `undiciInBuild` is false in the browser build, which carries no undici
  * (loaded anywhere, it uses fetch).
  */
 export function chooseTransport(runtime: RuntimeKind, requested: unknown, envValue: string | undefined, hasDispatcher = false, undiciInBuild = true): TransportName {
-  const undiciRuns = runtime === 'node' || runtime === 'deno';
+  const undiciRuns = runtime === 'node' || runtime === 'deno' || runtime === 'bun';
   const undiciHere = undiciRuns && undiciInBuild;
   if (requested === undefined && hasDispatcher && undiciHere) return 'undici';
   const fromEnv = envValue === undefined || envValue === '' ? undefined : envValue.trim().toLowerCase();

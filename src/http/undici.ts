@@ -1,7 +1,7 @@
 // The Node default engine: an undici Agent with pooled keep-alive
 // connections, proxies from the environment and TLS options.
 import { readFileSync } from 'node:fs';
-import { errors as undiciErrors, type Dispatcher } from 'undici';
+import { errors as undiciErrors, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
 import { ClientException } from '../errors.js';
 import { decodeResponseHeaders, encodeForWire } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Agent } from 'undici';
+// by path: Bun answers the bare name `undici` with its own partial copy
+import { Agent } from 'undici/index.js';
 import { ClientException, Connection, NetworkError, TimeoutError, type ConnectionOptions } from '../../src/index.js';
 import { connect, purgeContainer, RUNTIME, SWIFT, unique } from '../helpers/env.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';

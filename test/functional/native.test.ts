@@ -3,13 +3,11 @@
 // openObject bodies, progress and `await using`.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { after, before, describe, test } from 'node:test';
 import { ClientException, Connection, SwiftService, type TransferProgress } from '../../src/index.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { connect, purgeContainer, unique, undiciOnly } from '../helpers/env.js';
-import { RUNTIME } from '../helpers/runtime.js';
+import { garbageCollector, RUNTIME } from '../helpers/runtime.js';
 
 const MiB = 1024 * 1024;
 const md5 = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
@@ -263,8 +261,7 @@ describe('openObject and the body readers', () => {
     assertProgress(up, size, size);
     assert.ok(up.length > 10, 'progress came in steps');
 
-    v8.setFlagsFromString('--expose_gc');
-    const gc = vm.runInNewContext('gc') as () => void;
+    const gc = garbageCollector();
     // Newer V8 frees ArrayBuffer memory on a background thread after gc(), so
     // a reading is taken once two in a row agree: a baseline inflated by the
     // upload's freed chunks would hide the control below.

@@ -84,6 +84,7 @@ describe('resumable downloads', () => {
       await upload(container, big, 'big.bin', kind === 'plain' ? {} : { segmentSize: SEGMENT, useSlo: kind === 'SLO' });
       const out = join(root, `out-${kind}.bin`);
       const before = await killedDownload(container, 'big.bin', out, kind !== 'plain');
+      const onDisk = (await fsp.stat(join(root, `.out-${kind}.bin.swiftclient-partial`))).size;
       const { result, received } = await downloadAgain(container, 'big.bin', out);
       const remainder = SIZE - before;
       const overhead = kind === 'plain' ? 0 : received - proxy.received('GET', SEGMENT_GET);
@@ -96,10 +97,12 @@ describe('resumable downloads', () => {
         assert.ok(received - overhead <= remainder + SEGMENT, `received ${received}, remainder ${remainder}`);
       }
       assert.ok(overhead < 64 * 1024);
-      // What the proxy passed on but the killed process had not written (socket buffers on both sides of
-      // the loopback, the body queue, the write batch) is fetched again: a few MiB, more on a loaded machine.
-      const slack = kind === 'plain' ? 2 * SEGMENT : SEGMENT;
-      assert.ok((result.reusedBytes ?? 0) >= before - slack, `reused ${result.reusedBytes} of ${before} received before the kill`);
+      if (kind === 'plain') {
+        // Every byte the killed run wrote is kept. What it had not written yet sat in socket buffers,
+        // which on loopback grow to tcp_rmem's maximum (32 MiB here) when a loaded child reads slowly.
+        assert.equal(result.reusedBytes, onDisk);
+        assert.ok(onDisk >= SIZE / 4, `only ${onDisk} bytes on disk when killed after ${before}`);
+      } else assert.ok((result.reusedBytes ?? 0) >= before - SEGMENT, `reused ${result.reusedBytes}`);
       if (kind === 'plain') {
         const ranged = proxy.requests.filter((r) => r.method === 'GET' && r.range !== undefined);
         assert.equal(ranged.length, 1, 'one ranged GET continues the file');

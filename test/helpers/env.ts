@@ -8,7 +8,7 @@ export const RUNTIME = detectRuntime();
 
 /**
  * The HTTP engine the tests' Connections get by default: undici on Node,
- * fetch on Bun, or the one SWIFTCLIENT_TRANSPORT names (the library reads it
+ * Deno and Bun, or the one SWIFTCLIENT_TRANSPORT names (the library reads it
  * too, so every Connection of a run uses it).
  */
 export const TRANSPORT = chooseTransport(RUNTIME, undefined, process.env.SWIFTCLIENT_TRANSPORT);

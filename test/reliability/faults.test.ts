@@ -317,7 +317,9 @@ describe('uploads reset mid-body', () => {
       proxy.add({ method: 'PUT', path: OBJ(name), fault: { type: 'resetRequest', afterBytes: CUT } });
       const etag = await conn.putObject(container, name, await make());
       assert.equal(etag, md5(expected));
-      assert.equal(conn.attempts, 2);
+      // Bun's fetch resends a whole body itself when a reused pooled connection fails
+      if (TRANSPORT === 'fetch' && RUNTIME === 'bun') assert.ok(conn.attempts === 1 || conn.attempts === 2, `${conn.attempts} attempts`);
+      else assert.equal(conn.attempts, 2);
       const puts = proxy.seen('PUT');
       assert.equal(puts.length, 2);
       assert.ok((puts[0]?.bodyBytes ?? 0) >= CUT, `first try sent ${puts[0]?.bodyBytes} bytes before the reset`);
@@ -408,7 +410,11 @@ describe('downloads cut mid-body', () => {
     const gets = proxy.seen('GET');
     assert.equal(gets.length, 2);
     assert.equal(gets[0]?.headers.range, undefined);
-    assert.equal(gets[1]?.headers.range, 'bytes=100000-');
+    if (TRANSPORT === 'fetch' && RUNTIME === 'bun') {
+      // Bun's fetch drops the bytes of its last unfinished read when the body is cut: the resume starts where the delivered bytes end
+      const from = Number(/^bytes=(\d+)-$/.exec(String(gets[1]?.headers.range))?.[1]);
+      assert.ok(from > 0 && from <= 100_000, String(gets[1]?.headers.range));
+    } else assert.equal(gets[1]?.headers.range, 'bytes=100000-');
     assert.equal(gets[1]?.headers['if-match'], etag);
     assert.equal(gets[1]?.status, 206);
     assert.equal(conn.attempts, 2);

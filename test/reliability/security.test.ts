@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { ClientException, Connection, setDebugLog } from '../../src/index.js';
 import { RUNTIME, SWIFT, connect, purgeContainer, undiciOnly, unique } from '../helpers/env.js';
 import { FaultProxy, type SeenRequest } from '../helpers/fault-proxy.js';
+import { REPORTS_TLS_CLIENT_ERRORS } from '../helpers/runtime.js';
 import { makePki, startTlsFront, type TestPki, type TlsFront } from '../helpers/tls-front.js';
 
 /** TLS options need the undici engine, or Bun's fetch (which takes them per request). */
@@ -85,8 +86,10 @@ describe('TLS: verified by default; cacert, insecure, client certificates', () =
     const forwarded = mutual.forwarded;
     await assert.rejects(anonymous.headAccount(), (err: unknown) => err instanceof ClientException && err.httpStatus === undefined && err.cause !== undefined);
     // With TLS 1.3 the client only sees the connection close: the refusal
-    // is checked where it happened, in the server's handshake.
-    assert.match(String(mutual.tlsErrors.at(-1)), /peer did not return a certificate|certificate required|peer sent no certificates/i);
+    // is checked where it happened, in the server's handshake (where the
+    // runtime reports it; elsewhere the same options with a certificate
+    // succeeding below shows the certificate was what was missing).
+    if (REPORTS_TLS_CLIENT_ERRORS) assert.match(String(mutual.tlsErrors.at(-1)), /peer did not return a certificate|certificate required|peer sent no certificates/i);
     assert.equal(mutual.forwarded, forwarded, 'nothing reached Swift');
     const withCert = new Connection({ ...base, cert: pki.clientCert, certKey: pki.clientKey });
     const headers = await withCert.headAccount();

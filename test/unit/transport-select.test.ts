@@ -19,14 +19,14 @@ describe('detectRuntime', () => {
   for (const [name, globals, expected] of cases) {
     test(`${name}: ${expected}`, () => assert.equal(detectRuntime(globals), expected));
   }
-  test('this process', () => assert.equal(detectRuntime(), typeof (globalThis as { Bun?: unknown }).Bun === 'undefined' ? 'node' : 'bun'));
+  test('this process', () => assert.equal(detectRuntime(), 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node'));
 });
 
 describe('chooseTransport: option, then a dispatcher, then SWIFTCLIENT_TRANSPORT, then the runtime', () => {
   const cases: Array<[RuntimeKind, unknown, string | undefined, boolean, string]> = [
     ['node', undefined, undefined, false, 'undici'],
     ['deno', undefined, undefined, false, 'undici'],
-    ['bun', undefined, undefined, false, 'fetch'],
+    ['bun', undefined, undefined, false, 'undici'],
     ['browser', undefined, undefined, false, 'fetch'],
     ['worker', undefined, undefined, false, 'fetch'],
     ['node', 'fetch', undefined, false, 'fetch'],
@@ -37,7 +37,9 @@ describe('chooseTransport: option, then a dispatcher, then SWIFTCLIENT_TRANSPORT
     ['node', 'fetch', 'undici', false, 'fetch'],
     ['node', undefined, 'fetch', true, 'undici'],
     ['node', 'fetch', undefined, true, 'fetch'],
-    ['bun', undefined, undefined, true, 'fetch'],
+    ['bun', undefined, undefined, true, 'undici'],
+    ['bun', 'fetch', undefined, false, 'fetch'],
+    ['bun', 'fetch', undefined, true, 'fetch'],
     ['bun', undefined, 'fetch', false, 'fetch'],
   ];
   for (const [runtime, option, env, dispatcher, expected] of cases) {
@@ -46,7 +48,7 @@ describe('chooseTransport: option, then a dispatcher, then SWIFTCLIENT_TRANSPORT
     });
   }
   const refused: Array<[RuntimeKind, unknown, string | undefined, RegExp]> = [
-    ['bun', 'undici', undefined, /Invalid transport "undici": undici cannot run on bun/],
+    ['worker', 'undici', undefined, /Invalid transport "undici": undici cannot run on worker/],
     ['browser', undefined, 'undici', /Invalid SWIFTCLIENT_TRANSPORT "undici": undici cannot run on browser/],
     ['node', 'xhr', undefined, /Invalid transport "xhr": expected "undici" or "fetch"/],
     ['node', undefined, 'curl', /Invalid SWIFTCLIENT_TRANSPORT "curl"/],
