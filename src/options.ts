@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { Dispatcher } from './platform/node-types.js';
 import type { SessionLike } from './auth/session.js';
 import type { TransportName } from './http/transport.js';
 
