@@ -44,7 +44,7 @@ export interface TransportOptions extends PoolOptions {
    * @default an Agent honouring HTTP_PROXY / HTTPS_PROXY / NO_PROXY
    */
   dispatcher?: Dispatcher | undefined;
-  /** User-Agent of every request; a `User-Agent` in a call's headers wins. @default `swiftclient/<version> node/<version>` */
+  /** User-Agent of every request; a `User-Agent` in a call's headers wins (in a browser neither is sent). @default `swiftclient/<version> node/<version>` */
   userAgent?: string | undefined;
   /** Seconds to wait for response headers and for each silence in a body. */
   timeout?: number | undefined;
