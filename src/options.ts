@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { Dispatcher } from './platform/node-types.js';
 import type { SessionLike } from './auth/session.js';
 import type { TransportName } from './http/transport.js';
 
@@ -123,7 +123,8 @@ export interface ConnectionOptions {
   transport?: TransportName | undefined;
   /**
    * User-Agent of every request, auth included; a `User-Agent` in a call's
-   * `headers` wins for that call.
+   * `headers` wins for that call. In a browser neither is sent: the
+   * browser's own User-Agent goes out.
    * @default `swiftclient/<version> node/<version>`
    */
   userAgent?: string | undefined;

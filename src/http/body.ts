@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable } from '../platform/node-types.js';
 import { ClientException } from '../errors.js';
 import type { Md5Hasher } from '../platform/index.js';
 import { asBuffer, emptyBytes, isBytes, utf8Bytes } from '../util/bytes.js';

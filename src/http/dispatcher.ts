@@ -2,14 +2,7 @@
 // limit when asked, TLS settings, and proxies from the environment.
 import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
 import { proxyFor, type ProxyEnv } from './proxy.js';
-
-/** Pooling settings of the default dispatcher. */
-export interface PoolOptions {
-  /** Seconds an idle connection is kept for reuse. @default 30 */
-  keepAlive?: number | undefined;
-  /** Most connections open at once to one origin (server or proxy); further requests queue. @default unlimited */
-  maxConnections?: number | undefined;
-}
+import type { PoolOptions } from './transport.js';
 
 /** Seconds an idle pooled connection is kept by default. */
 export const DEFAULT_KEEP_ALIVE = 30;

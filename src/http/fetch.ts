@@ -9,10 +9,9 @@ import { redactUrl } from '../util/redact.js';
 import { decodeHeaderValue, encodeForWire, type ResponseHeaders } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
 import { proxyEnv, proxyFor } from './proxy.js';
-import { canStreamUploads, detectRuntime, isBlockedPort, isForbiddenHeader, type RuntimeKind } from './runtime.js';
+import { canStreamUploads, detectRuntime, isBlockedPort, isForbiddenHeader, withUserAgent, type RuntimeKind } from './runtime.js';
 import {
   BodyIdleTimer,
-  hasName,
   HeadersDeadline,
   networkError,
   parseRequestUrl,
@@ -106,8 +105,7 @@ export class FetchTransport implements Transport {
     this.checkPath(req.url, parsed);
     const proxy = this.proxyFor(parsed);
     const browser = !canStreamUploads(this.runtime);
-    const agent = hasName(req.headers, 'user-agent') || browser ? undefined : (this.options.userAgent ?? platform().userAgent());
-    const named = agent === undefined ? req.headers : { ...req.headers, 'user-agent': agent };
+    const named = withUserAgent(req.headers, this.options.userAgent ?? platform().userAgent(), this.runtime);
     if (browser) checkBrowserHeaders(req.headers);
     if (isDebugEnabled()) debugLog.request(req.method, req.url, named);
     const headers = encodeForWire(named);

@@ -70,6 +70,20 @@ export function isForbiddenHeader(name: string): boolean {
   return FORBIDDEN.has(lower) || lower.startsWith('proxy-') || lower.startsWith('sec-');
 }
 
+/**
+ * The request's headers as to `User-Agent`, for the fetch engine. In a page
+ * none is sent, the caller's nor `agent`, so the browser's own goes out:
+ * Chromium drops one set through fetch without a word, Firefox sends it, and
+ * as a header no CORS safelist names it needs a preflight that allows it.
+ * Elsewhere (Node, Deno, Bun, workers) a caller's `User-Agent` wins, else
+ * `agent` (the `userAgent` option or the platform's default) when there is one.
+ */
+export function withUserAgent(headers: Record<string, string>, agent: string | undefined, runtime: RuntimeKind): Record<string, string> {
+  const named = Object.keys(headers).filter((name) => name.toLowerCase() === 'user-agent');
+  if (runtime === 'browser') return named.length === 0 ? headers : Object.fromEntries(Object.entries(headers).filter(([name]) => !named.includes(name)));
+  return named.length > 0 || agent === undefined ? headers : { ...headers, 'user-agent': agent };
+}
+
 /** Ports fetch never connects to (the Fetch standard's "bad ports"). */
 const BAD_PORTS = new Set([
   1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123,

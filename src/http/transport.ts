@@ -5,9 +5,8 @@
 import { ClientException, NetworkError, TimeoutError, urlFields } from '../errors.js';
 import { redactUrl } from '../util/redact.js';
 import type { ResponseHeaders } from './headers.js';
-import type { PoolOptions } from './dispatcher.js';
 import { proxyOrigin } from './proxy.js';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher } from '../platform/node-types.js';
 
 /**
  * Which HTTP engine a Connection uses.
@@ -17,6 +16,14 @@ import type { Dispatcher } from 'undici';
  *   anywhere by choice); TLS, proxies and pooling are the platform's.
  */
 export type TransportName = 'undici' | 'fetch';
+
+/** Pooling settings of the default dispatcher (the undici engine's; here so that the shared declarations need no undici). */
+export interface PoolOptions {
+  /** Seconds an idle connection is kept for reuse. @default 30 */
+  keepAlive?: number | undefined;
+  /** Most connections open at once to one origin (server or proxy); further requests queue. @default unlimited */
+  maxConnections?: number | undefined;
+}
 
 /** HTTP stack, TLS and timeout settings shared by every request of a Connection. */
 export interface TransportOptions extends PoolOptions {
@@ -37,7 +44,7 @@ export interface TransportOptions extends PoolOptions {
    * @default an Agent honouring HTTP_PROXY / HTTPS_PROXY / NO_PROXY
    */
   dispatcher?: Dispatcher | undefined;
-  /** User-Agent of every request; a `User-Agent` in a call's headers wins. @default `swiftclient/<version> node/<version>` */
+  /** User-Agent of every request; a `User-Agent` in a call's headers wins (in a browser neither is sent). @default `swiftclient/<version> node/<version>` */
   userAgent?: string | undefined;
   /** Seconds to wait for response headers and for each silence in a body. */
   timeout?: number | undefined;

@@ -5,6 +5,17 @@ import { FetchTransport } from '../http/fetch.js';
 import { UndiciTransport } from '../http/undici.js';
 import { defaultUserAgent } from '../http/user-agent.js';
 import { setPlatform, type Platform } from './index.js';
+import type { Readable as StreamReadable } from 'node:stream';
+import type { Dispatcher as UndiciDispatcher } from 'undici';
+
+// The Node types the shared declarations name (see node-types.ts): this
+// module is loaded by the Node entry's declarations, never by the browser's.
+declare module './node-types.js' {
+  interface NodeOnlyTypes {
+    Readable: StreamReadable;
+    Dispatcher: UndiciDispatcher;
+  }
+}
 
 /** Node's implementations (also Deno's and Bun's, through their Node compatibility). */
 export const nodePlatform: Platform = {

@@ -5,6 +5,25 @@ import { ClientException } from '../errors.js';
 import { FetchTransport } from '../http/fetch.js';
 import { setPlatform, type Md5Hasher, type Platform } from './index.js';
 
+// The Node globals the shared declarations name, for a browser project that
+// type-checks them without @types/node (`"types": []`, `lib: ["dom", ...]`).
+// Each merges with @types/node's declaration of the same name where that is
+// loaded too (the forms match @types/node for TypeScript >= 5.7).
+declare global {
+  /** At run time in a browser a plain `Uint8Array`: the Node entry's Buffers are Uint8Arrays here. */
+  interface Buffer<TArrayBuffer extends ArrayBufferLike = ArrayBufferLike> extends Uint8Array<TArrayBuffer> {}
+  namespace NodeJS {
+    /** The variables `connectionOptionsFromEnv` and `Connection.fromEnv` read (a browser passes its own). */
+    interface ProcessEnv {
+      [name: string]: string | undefined;
+    }
+  }
+  interface SymbolConstructor {
+    /** `await using conn = new Connection(...)` (ES2026's explicit resource management). */
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 /**
  * hash-wasm's hashers are created asynchronously (WebAssembly), the MD5s the
  * library needs synchronously: one hasher, started when the entry loads,

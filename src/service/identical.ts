@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Connection } from '../connection.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { md5, parseEtag } from '../http/integrity.js';
+import { hashFile } from './file-ranges.js';
 import { isTrue } from './options.js';
 import { listAll } from './list.js';
 import { parseDloManifest, splitPath } from './naming.js';
@@ -106,7 +107,7 @@ export async function isIdentical(chunks: ChunkInfo[], path: string | undefined,
 export async function fileMd5(path: string, signal: AbortSignal): Promise<string | undefined> {
   const hash = md5();
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
+    await hashFile(hash, path, signal);
   } catch (err) {
     if (signal.aborted) throw err;
     return undefined;

@@ -10,44 +10,8 @@ export { SwiftError } from './errors.js';
 export { uploadBlob, DEFAULT_BLOB_SEGMENT_SIZE } from './blob-upload.js';
 export type { UploadBlobOptions } from './blob-upload.js';
 export type { SwiftErrorDetails } from './errors.js';
-export type {
-  CapabilitiesResult,
-  CommonOptions,
-  CopyObject,
-  CopyObjectResult,
-  CopyOptions,
-  CopyResult,
-  CreateContainerResult,
-  CreateDirMarkerResult,
-  DeleteContainerResult,
-  DeleteObject,
-  DeleteObjectResult,
-  DeleteOptions,
-  DeleteResult,
-  DeleteSegmentResult,
-  DownloadObjectResult,
-  DownloadOptions,
-  HeaderPairs,
-  ListOptions,
-  ListResult,
-  PostObject,
-  PostOptions,
-  PostResult,
-  ProgressEvent,
-  ResultBase,
-  ServiceDefaults,
-  ServiceResult,
-  StatOptions,
-  StatResult,
-  ThreadOptions,
-  UploadObject,
-  UploadObjectOptions,
-  UploadObjectResult,
-  UploadOptions,
-  UploadResult,
-  UploadSegmentResult,
-  UploadSource,
-} from './types.js';
+// every type of the service's calls (src/exports-common.ts names them one by one)
+export type * from './types.js';
 export type { BrokenManifestResult, CleanupOptions, CleanupResult, OrphanSegmentResult } from './cleanup.js';
 export { parseSyncLocation } from './sync-location.js';
 export type { SyncDeleteFileResult, SyncLocation, SyncOptions, SyncPlanResult, SyncResult } from './sync.js';

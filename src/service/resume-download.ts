@@ -1,11 +1,12 @@
 import type { Md5Hasher } from '../platform/index.js';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ChecksumError, ClientException } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { md5 } from '../http/integrity.js';
 import type { ResponseDict } from '../ops/request.js';
 import { BatchedWriter } from './batched-write.js';
+import { hashFile, rangeMd5 } from './file-ranges.js';
 import type { Call } from './context.js';
 import { SwiftError } from './errors.js';
 import { isTrue } from './options.js';
@@ -150,7 +151,7 @@ async function resumePlain(job: ResumableDownload, state: PartialState): Promise
   try {
     if (have === state.length) {
       const headers = await call.conn.headObject(container, obj, { headers: ifMatch, signal: call.signal });
-      const hash = await hashOf(paths.data, have, call.signal);
+      const hash = await rangeMd5(paths.data, 0, have, call.signal);
       checkWhole(job, { md5: hash, read: have }, headers, state.length);
       return { headers, bytes: have, reused: have };
     }
@@ -164,7 +165,7 @@ async function resumePlain(job: ResumableDownload, state: PartialState): Promise
     const whole = headers['content-range'] === undefined;
     const start = whole ? 0 : have;
     const hash = md5();
-    if (!whole) await hashInto(hash, paths.data, have, call.signal);
+    if (!whole) await hashFile(hash, paths.data, call.signal, 0, have);
     const progress = new Progress(o.onProgress, 'download', container, obj, state.length);
     progress.add(0, start);
     const written = await writeStream(paths.data, start, body, hash, progress, whole ? 'w' : 'r+');
@@ -291,16 +292,6 @@ async function writeStream(path: string, start: number, body: AsyncIterable<Buff
     await handle.close();
   }
   return written;
-}
-
-async function hashInto(hash: Md5Hasher, path: string, length: number, signal: AbortSignal): Promise<void> {
-  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
-}
-
-async function hashOf(path: string, length: number, signal: AbortSignal): Promise<string> {
-  const hash = md5();
-  if (length > 0) await hashInto(hash, path, length, signal);
-  return hash.digest('hex');
 }
 
 async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {

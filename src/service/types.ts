@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable } from '../platform/node-types.js';
 import type { HeaderValue, ResponseHeaders } from '../http/headers.js';
 import type { ContainerEntry } from '../ops/account.js';
 import type { Capabilities } from '../ops/capabilities.js';

@@ -5,6 +5,9 @@
 // segments left behind).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { setContainerTempUrlKey, type Connection } from '../../src/index.js';
@@ -124,6 +127,39 @@ describe('swiftclient in Chromium', () => {
     const [headers, body] = await conn.getObject(c, name);
     assert.equal(body.toString(), text);
     assert.equal(headers['x-object-meta-farbe'], 'blau ü');
+  });
+
+  test("the User-Agent Swift logs is the browser's own: neither the userAgent option nor a User-Agent header goes out, and the requests succeed", async () => {
+    const c = newContainer('browser-lib-ua');
+    const length = await page.evaluate(
+      async ({ storageUrl, token, c }) => {
+        const conn = new sc.Connection({ preauthUrl: storageUrl, preauthToken: token, userAgent: 'option-agent/1' });
+        await conn.putContainer(c);
+        await conn.putObject(c, 'ua.txt', 'agent', { headers: { 'User-Agent': 'header-agent/1' } });
+        const info = await conn.headObject(c, 'ua.txt', { headers: { 'user-agent': 'header-agent/2' } });
+        return info['content-length'];
+      },
+      { storageUrl, token, c },
+    );
+    assert.equal(length, '5');
+    // Swift's proxy-logging line: `proxy-server: client remote date METHOD path protocol status referer user-agent ...`
+    const log = join(process.env.SWIFT_AIO_LOG_DIR ?? '/dev/shm/swiftclient-aio/log', 'proxy.log');
+    const path = `/v1/AUTH_test/${c}/ua.txt`;
+    const logged = async (): Promise<string[][]> => {
+      for (let waited = 0; waited < 100; waited++) {
+        const lines = readFileSync(log, 'utf8').split('\n').map((line) => line.split(' ')).filter((f) => f[0] === 'proxy-server:' && f[5] === path && f[4] !== 'OPTIONS');
+        if (lines.length >= 2) return lines;
+        await sleep(100); // the proxy writes its line after the answer
+      }
+      return [];
+    };
+    const lines = await logged();
+    assert.deepEqual(lines.map((f) => `${f[4]} ${f[7]}`), ['PUT 201', 'HEAD 200']);
+    for (const f of lines) {
+      const agent = decodeURIComponent(f[9] ?? '');
+      assert.match(agent, /Chrome\//, agent);
+      assert.doesNotMatch(agent, /option-agent|header-agent|swiftclient/, agent);
+    }
   });
 
   test('Keystone v3 login from the page; the catalog\'s Swift takes its token', async () => {

@@ -1,7 +1,8 @@
 // What a user installs: both packages packed as `npm publish` would pack
 // them, installed from the tarballs into a fresh project, type-checked by a
-// strict consumer under nodenext and bundler resolution, run as ESM and as
-// CommonJS against the local Swift, and the packed CLI run. publint and
+// strict consumer under nodenext and bundler resolution (and a browser
+// project's: DOM lib, no @types/node, the browser condition), run as ESM and
+// as CommonJS against the local Swift, and the packed CLI run. publint and
 // arethetypeswrong check the package metadata.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -37,7 +38,13 @@ async function sh(command: string, args: readonly string[], cwd: string, env: No
 }
 
 const CONSUMER_TS = `
-import { ClientException, Connection, NotFoundError, type ContainerEntry, type ObjectEntry } from 'swiftclient';
+import { Readable } from 'node:stream';
+import { ClientException, Connection, NotFoundError, type BodyInput, type ConnectionOptions, type ContainerEntry, type ObjectEntry } from 'swiftclient';
+
+// the Node entry's types name node:stream and undici themselves
+const upload: BodyInput = Readable.from(['hello']);
+const hasDispatcher: [NonNullable<ConnectionOptions['dispatcher']>] extends [never] ? false : true = true;
+void [upload, hasDispatcher];
 
 const conn = new Connection({ authUrl: process.env.ST_AUTH ?? '', user: process.env.ST_USER ?? '', key: process.env.ST_KEY ?? '' });
 const container = process.env.CONTAINER ?? '';
@@ -83,6 +90,54 @@ const { Connection, generateTempUrl } = require('swiftclient');
   }
 })().catch((err) => { console.error(err); process.exitCode = 1; });
 `;
+
+// What a web page's TypeScript sees: the browser entry's declarations
+// (customConditions), Buffer read as a Uint8Array.
+const BROWSER_TS = `
+import * as lib from 'swiftclient';
+import { Connection, generateTempUrlAsync, uploadBlob, type UploadObjectResult } from 'swiftclient';
+
+// @ts-expect-error the browser entry's types: no SwiftService (it reads local files)
+void lib.SwiftService;
+const conn = new Connection({ preauthUrl: 'https://swift.example.com/v1/AUTH_test', preauthToken: 'token', retries: 1 });
+const file: Blob = new File(['héllo'], 'hello.txt', { type: 'text/plain' });
+async function page(): Promise<string> {
+  const etag: string = await conn.putObject('c', 'hello.txt', file);
+  const [headers, body] = await conn.getObject('c', 'hello.txt');
+  const bytes: Uint8Array = body;
+  const text: string = new TextDecoder().decode(body);
+  const blob: Blob = await (await conn.openObject('c', 'hello.txt')).body.blob();
+  const stream: ReadableStream<Uint8Array> = (await conn.openObject('c', 'hello.txt')).body.toWeb();
+  const all: Uint8Array = await (await conn.openObject('c', 'hello.txt')).body.bytes();
+  const done: UploadObjectResult = await uploadBlob(conn, 'c', 'big', file, { segmentSize: 1 << 20, onProgress: (p) => console.log(p.bytesDone, p.bytesTotal) });
+  const url: string = await generateTempUrlAsync('/v1/AUTH_test/c/o', 60, 'key', 'GET');
+  const urlBytes: Uint8Array = await generateTempUrlAsync(new TextEncoder().encode('/v1/AUTH_test/c/o'), 60, 'key', 'GET');
+  await conn.close();
+  return [etag, headers['etag'], bytes.length, text, blob.size, stream.locked, all.length, done.success, url, urlBytes.length].join(' ');
+}
+document.title = await page();
+`;
+
+/** A page's project: DOM lib, the browser condition, no @types/node (or with it, as a project that also has Node tooling). */
+function browserTsconfig(withNodeTypes: boolean): string {
+  return JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      skipLibCheck: false,
+      target: 'ES2022',
+      lib: ['DOM', 'DOM.Iterable', withNodeTypes ? 'ESNext' : 'ES2022'],
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      customConditions: ['browser'],
+      types: withNodeTypes ? ['node'] : [],
+      ...(withNodeTypes ? { typeRoots: [join(ROOT, 'node_modules/@types')] } : {}),
+      noEmit: true,
+    },
+    files: ['browser.ts'],
+  });
+}
 
 function tsconfig(resolution: 'nodenext' | 'bundler'): string {
   return JSON.stringify({
@@ -179,6 +234,18 @@ describe('the packed packages, installed in a fresh project', { concurrency: tru
     const { etag, ...seen } = JSON.parse(esm.stdout) as { etag: string };
     assert.equal(etag, createHash('md5').update('hello from esm').digest('hex'));
     assert.deepEqual(seen, { type: 'text/plain', text: 'hello from esm', streamed: 'hello from esm', containers: [container], sizes: [14], missing: 'NOT_FOUND 404 true' });
+  });
+
+  test('a browser project type-checks the browser entry strictly: DOM lib, no @types/node, no skipLibCheck (and with @types/node loaded too)', async () => {
+    writeFileSync(join(project, 'browser.ts'), BROWSER_TS);
+    await Promise.all(
+      [false, true].map(async (withNodeTypes) => {
+        const name = `tsconfig.browser${withNodeTypes ? '-node' : ''}.json`;
+        writeFileSync(join(project, name), browserTsconfig(withNodeTypes));
+        const checked = await sh(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', name], project);
+        assert.equal(checked.code, 0, `${name}:\n${checked.stdout}${checked.stderr}`);
+      }),
+    );
   });
 
   test('CommonJS require works against the local Swift (Node >= 20.19)', async () => {

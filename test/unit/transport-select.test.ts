@@ -1,7 +1,7 @@
 // The engine choice and the runtime facts it rests on: pure, no server.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { canStreamUploads, detectRuntime, isBlockedPort, isForbiddenHeader, type RuntimeGlobals, type RuntimeKind } from '../../src/http/runtime.js';
+import { canStreamUploads, detectRuntime, isBlockedPort, isForbiddenHeader, withUserAgent, type RuntimeGlobals, type RuntimeKind } from '../../src/http/runtime.js';
 import { chooseTransport } from '../../src/http/select.js';
 import { ClientException, Connection } from '../../src/index.js';
 
@@ -91,5 +91,22 @@ describe('what the fetch engine may send', () => {
   const streams: Array<[RuntimeKind, boolean]> = [['node', true], ['deno', true], ['bun', true], ['browser', false], ['worker', false]];
   for (const [runtime, can] of streams) {
     test(`${runtime} ${can ? 'streams' : 'cannot stream'} an upload of unknown length`, () => assert.equal(canStreamUploads(runtime), can));
+  }
+});
+
+describe('withUserAgent: the User-Agent the fetch engine sends', () => {
+  const mine = { 'x-auth-token': 't', 'User-Agent': 'mine/1' };
+  const plain = { 'x-auth-token': 't' };
+  const cases: Array<[string, Record<string, string>, string | undefined, RuntimeKind, Record<string, string>]> = [
+    ['Node: the default is added', plain, 'swiftclient/1 node/20', 'node', { 'x-auth-token': 't', 'user-agent': 'swiftclient/1 node/20' }],
+    ["Node: the caller's header wins", mine, 'swiftclient/1 node/20', 'node', mine],
+    ['Bun: the option is added', plain, 'tool/2', 'bun', { 'x-auth-token': 't', 'user-agent': 'tool/2' }],
+    ['a worker: none when the platform has no default', plain, undefined, 'worker', plain],
+    ['a worker: the option is added', plain, 'tool/2', 'worker', { 'x-auth-token': 't', 'user-agent': 'tool/2' }],
+    ['a page: never the option', plain, 'tool/2', 'browser', plain],
+    ["a page: never the caller's header, whatever its case", { ...mine, 'USER-AGENT': 'x/1' }, 'tool/2', 'browser', plain],
+  ];
+  for (const [name, headers, agent, runtime, expected] of cases) {
+    test(name, () => assert.deepEqual(withUserAgent(headers, agent, runtime), expected));
   }
 });
