@@ -133,14 +133,19 @@ describe('PieceReader', () => {
 describe('Runner', () => {
   const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-  test('yields every result, then ends once all tasks settled', async () => {
+  test('yields every result in the order emitted, then ends once all tasks settled', async () => {
     const runner = new Runner<number>(undefined);
+    // Each task waits for its own gate; the gates open in the order 1, 2, 3 (not the spawn order).
+    const gates = new Map<number, () => void>();
     for (const n of [3, 1, 2]) {
+      const gate = new Promise<void>((resolve) => gates.set(n, resolve));
       runner.spawn(async () => {
-        await tick(n * 5);
+        await gate;
         runner.emit(n);
+        gates.get(n + 1)?.();
       });
     }
+    gates.get(1)?.();
     const seen = [];
     for await (const n of runner.drain()) seen.push(n);
     assert.deepEqual(seen, [1, 2, 3]);
