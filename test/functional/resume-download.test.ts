@@ -18,7 +18,7 @@ import { ChecksumError, Connection } from '../../src/index.js';
 import { SwiftService, type DownloadObjectResult } from '../../src/service/index.js';
 import type { ByteProxy } from '../helpers/byte-proxy.js';
 import { transferAndKill } from '../helpers/kill-child.js';
-import { KILL_TEST } from '../helpers/kill-size.js';
+import { KILL_TEST, killTestTurn } from '../helpers/kill-size.js';
 import { fileMd5, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
 import { collect, randomFile } from '../helpers/service-files.js';
 
@@ -45,7 +45,10 @@ async function upload(container: string, path: string, obj: string, options: { s
 
 const SEGMENT_GET = /_segments\//;
 
+let endTurn: () => Promise<void>;
+
 before(async () => {
+  endTurn = await killTestTurn();
   t = await startProxiedSwift('resume-down');
   ({ root, conn, proxy, storageUrl, token } = t);
   swift = new SwiftService(conn);
@@ -54,8 +57,12 @@ before(async () => {
 });
 
 after(async () => {
-  await swift.close();
-  await t.close();
+  try {
+    await swift.close();
+    await t.close();
+  } finally {
+    await endTurn();
+  }
 });
 
 /** Downloads `obj` in a child killed after half the object came through the proxy. */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { UploadResult, UploadSegmentResult } from '../../src/service/index.js';
 import { runAndKill, transferAndKill } from '../helpers/kill-child.js';
-import { KILL_TEST } from '../helpers/kill-size.js';
+import { KILL_TEST, killTestTurn } from '../helpers/kill-size.js';
 import { fileMd5, objectMd5 as md5Of, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
 import { MTIME_TO_THE_MS } from '../helpers/runtime.js';
 import { collect, randomFile } from '../helpers/service-files.js';
@@ -36,13 +36,20 @@ const viaProxy = () => t.viaProxy();
 const SEGMENT_PUT = /_segments\//;
 const MANIFEST_PUT = /multipart-manifest=put/;
 
+let endTurn: () => Promise<void>;
+
 before(async () => {
+  endTurn = await killTestTurn();
   t = await startProxiedSwift('resume-up');
   ({ root, storageUrl, token } = t);
 });
 
 after(async () => {
-  await t.close();
+  try {
+    await t.close();
+  } finally {
+    await endTurn();
+  }
 });
 
 /** Runs the second upload through the proxy and checks the bound on what it re-sent. */
