@@ -45,10 +45,9 @@ async function upload(container: string, path: string, obj: string, options: { s
 
 const SEGMENT_GET = /_segments\//;
 
-let endTurn: () => Promise<void>;
+const endTurn = await killTestTurn();
 
 before(async () => {
-  endTurn = await killTestTurn();
   t = await startProxiedSwift('resume-down');
   ({ root, conn, proxy, storageUrl, token } = t);
   swift = new SwiftService(conn);

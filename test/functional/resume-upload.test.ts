@@ -36,10 +36,9 @@ const viaProxy = () => t.viaProxy();
 const SEGMENT_PUT = /_segments\//;
 const MANIFEST_PUT = /multipart-manifest=put/;
 
-let endTurn: () => Promise<void>;
+const endTurn = await killTestTurn();
 
 before(async () => {
-  endTurn = await killTestTurn();
   t = await startProxiedSwift('resume-up');
   ({ root, storageUrl, token } = t);
 });
