@@ -48,7 +48,9 @@ export async function killTestTurn(): Promise<() => Promise<void>> {
   for (;;) {
     try {
       await fsp.writeFile(lock, String(process.pid), { flag: 'wx' });
-      return () => fsp.rm(lock, { force: true });
+      return async () => {
+        if ((await fsp.readFile(lock, 'utf8').catch(() => '')) === String(process.pid)) await fsp.rm(lock, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
