@@ -24,6 +24,8 @@ export interface ProxiedSwift {
   newContainer(prefix: string): string;
   /** A service whose requests go through the proxy (one segment thread unless told); close() it. */
   viaProxy(options?: { retries?: number; defaults?: ServiceDefaults }): SwiftService;
+  /** Deletes the containers made so far (close() does too): their objects can be GiBs of tmpfs. */
+  deleteContainers(): Promise<void>;
   /** Deletes the containers, stops the proxy, removes the scratch directory. */
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startProxiedSwift(prefix: string): Promise<ProxiedSwift> {
       // Connection options, not a Connection: the service's close() closes it.
       return new SwiftService({ preauthUrl: storageUrl, preauthToken: token, ...(retries === undefined ? {} : { retries }) }, { segmentThreads: 1, ...defaults });
     },
+    deleteContainers: () => scratch.deleteContainers(),
     async close() {
       try {
         await proxy.close();

@@ -14,6 +14,8 @@ export interface ScratchService {
   swift: SwiftService;
   /** Containers (and segment containers) to delete at close(). */
   containers: string[];
+  /** Deletes the containers listed so far (and forgets them), for tests whose objects are too big to keep until close(). */
+  deleteContainers(): Promise<void>;
   /** Deletes the containers, closes the service and the connection, removes the scratch directory. */
   close(): Promise<void>;
 }
@@ -27,15 +29,19 @@ export async function startScratchService(
   const conn = o.conn ?? connect();
   const swift = new SwiftService(conn, o.defaults);
   const containers: string[] = [];
+  async function deleteContainers(): Promise<void> {
+    for (const c of containers.splice(0)) for await (const _ of swift.delete(c, undefined, o.deleteOptions)) void _;
+  }
   return {
     root,
     conn,
     swift,
     containers,
+    deleteContainers,
     async close() {
       // The scratch files go even when the server fails the deletes (they can be hundreds of MiB of tmpfs).
       try {
-        for (const c of containers) for await (const _ of swift.delete(c, undefined, o.deleteOptions)) void _;
+        await deleteContainers();
       } finally {
         await fsp.rm(root, { recursive: true, force: true });
         await swift.close();

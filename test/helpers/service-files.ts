@@ -9,13 +9,17 @@ import { SWIFT, unique } from './env.js';
 
 const run = promisify(execFile);
 
-/** A scratch directory on tmpfs when there is one (fast, and no disk wear). */
-export async function scratchDir(prefix: string): Promise<string> {
-  const base = await fsp
+/** Where scratch files go: tmpfs when there is one (fast, and no disk wear). */
+export function scratchBase(): Promise<string> {
+  return fsp
     .access('/dev/shm')
     .then(() => '/dev/shm')
     .catch(() => tmpdir());
-  const dir = join(base, unique(prefix));
+}
+
+/** A scratch directory under scratchBase(). */
+export async function scratchDir(prefix: string): Promise<string> {
+  const dir = join(await scratchBase(), unique(prefix));
   await fsp.mkdir(dir, { recursive: true });
   return dir;
 }
