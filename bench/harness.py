@@ -20,7 +20,7 @@ Environment knobs:
   BENCH_DATA_DIR  scratch directory (default /dev/shm/swiftclient-bench)
   BENCH_KEEP_DATA=1  keep the generated files in BENCH_DATA_DIR
   ST_AUTH, ST_USER, ST_KEY   the Swift to use (default the local tempauth)
-  BENCH_BASELINE  a git commit (or ref) of this repository: W2 and W5 also run
+  BENCH_BASELINE  a git commit (or ref) of this repository: W2, W5 and W6 also run
                   our client as built from it ("before"), interleaved with
                   today's, for before/after ratios from one run
 """
@@ -614,6 +614,9 @@ class Bench:
                     lib('undici', [NODE, UNDICI_JS]),
                     lib('python', [PYTHON, PY_CLIENT]),
                 ]
+                if BASELINE:
+                    clients[2:2] = [lib('before', [NODE, BASELINE_JS], checksum=True),
+                                    lib('before-nock', [NODE, BASELINE_JS], checksum=False)]
                 self.series('W6', 'c=%d' % conc, clients, dict(ops=3 * W6_COUNT, concurrency=conc))
         finally:
             server.terminate()

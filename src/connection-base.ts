@@ -434,7 +434,8 @@ export class ConnectionBase {
 
   async #precheck<O extends object>(...args: Parameters<typeof precheck<O>>): Promise<O> {
     const o = precheck(...args);
-    await this.#names.check(args[1], args[2], (o as CallOptions).signal);
+    const checking = this.#names.check(args[1], args[2], (o as CallOptions).signal);
+    if (checking) await checking;
     return o;
   }
 

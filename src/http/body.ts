@@ -2,7 +2,7 @@ import type { Readable } from '../platform/node-types.js';
 import { ClientException } from '../errors.js';
 import type { Md5Hasher } from '../platform/index.js';
 import { asBuffer, emptyBytes, isBytes, utf8Bytes } from '../util/bytes.js';
-import { md5 } from './integrity.js';
+import { md5, md5Hex } from './integrity.js';
 import { isBlob, readBlob } from './web-stream.js';
 
 /** One chunk of an upload. */
@@ -199,11 +199,7 @@ export class PreparedBody {
     if (isBytes(source) && this.onSent) source = slices(source, PROGRESS_STEP);
     if (isBytes(source)) {
       this.sent = source.length;
-      if (this.hashing) {
-        const hash = md5();
-        hash.update(source);
-        this.digestHex = hash.digest('hex');
-      }
+      if (this.hashing) this.digestHex = md5Hex(source);
       return source;
     }
     this.hash = this.hashing ? md5() : undefined;

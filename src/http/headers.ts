@@ -82,13 +82,22 @@ export function mergeHeaders(...sets: Array<HeadersInput | undefined>): Record<s
 /**
  * Turns header values into the latin1 "binary strings" undici writes byte
  * for byte, so non-ASCII values go out as UTF-8 as swiftclient sends them.
+ * `userAgent`, when given, is added as `user-agent` unless a header of that
+ * name (in any case) is there already.
  */
-export function encodeForWire(headers: Record<string, string>): Record<string, string> {
+export function encodeForWire(headers: Record<string, string>, userAgent?: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = NON_ASCII.test(value) ? latin1Text(utf8Bytes(value)) : value;
+  let hasAgent = userAgent === undefined;
+  for (const name of Object.keys(headers)) {
+    out[name] = wireValue(headers[name] as string);
+    if (!hasAgent && name.length === 10 && name.toLowerCase() === 'user-agent') hasAgent = true;
   }
+  if (!hasAgent) out['user-agent'] = wireValue(userAgent as string);
   return out;
+}
+
+function wireValue(value: string): string {
+  return NON_ASCII.test(value) ? latin1Text(utf8Bytes(value)) : value;
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -106,7 +115,8 @@ export function decodeHeaderValue(value: string): string {
 /** Lower-cases names and decodes values of undici's response headers. */
 export function decodeResponseHeaders(raw: Record<string, string | string[] | undefined>): ResponseHeaders {
   const out: ResponseHeaders = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name of Object.keys(raw)) {
+    const value = raw[name];
     if (value === undefined) continue;
     const joined = Array.isArray(value) ? value.join(', ') : value;
     out[decodeHeaderValue(name).toLowerCase()] = decodeHeaderValue(joined);

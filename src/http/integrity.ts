@@ -1,6 +1,6 @@
 // Every ETag/MD5 rule in one place: how an ETag is read, when it is the MD5
 // of the bytes that passed (and so comparable), and the mismatch error.
-import { ChecksumError, type ClientExceptionFields } from '../errors.js';
+import { ChecksumError, urlFields, type ClientExceptionFields } from '../errors.js';
 import { platform, type Md5Hasher } from '../platform/index.js';
 import type { ResponseHeaders } from './headers.js';
 
@@ -21,9 +21,11 @@ export function md5(): Md5Hasher {
   return platform().md5();
 }
 
-/** MD5 (hex) of some bytes at once. */
+/** MD5 (hex) of some bytes at once: the platform's one-shot hash where it has one (no hasher object per call). */
 export function md5Hex(data: Uint8Array | string): string {
-  const hash = platform().md5();
+  const p = platform();
+  if (p.md5Hex) return p.md5Hex(data);
+  const hash = p.md5();
   hash.update(data);
   return hash.digest('hex');
 }
@@ -66,11 +68,13 @@ export interface DigestCheck extends ClientExceptionFields {
   message: (expected: string, actual: string) => string;
   container?: string | undefined;
   object?: string | undefined;
+  /** The request's URL, for the error's `http*` fields (parsed only on a mismatch). */
+  url?: string | undefined;
 }
 
 /** Throws a {@link ChecksumError} when `actual` differs from `expected`. */
 export function checkDigest(expected: string, actual: string, where: DigestCheck): void {
   if (expected === actual) return;
-  const { message, ...fields } = where;
-  throw new ChecksumError(message(expected, actual), { ...fields, expected, actual });
+  const { message, url, ...fields } = where;
+  throw new ChecksumError(message(expected, actual), { ...fields, ...(url !== undefined ? urlFields(url) : {}), expected, actual });
 }

@@ -123,7 +123,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     if (this.hash && this.digest !== undefined && this.expectedLength === this.bytesRead) {
       checkDigest(this.digest, this.hash.digest('hex'), {
         ...this.where,
-        ...urlFields(this.response.url),
+        url: this.response.url,
         message: (etag, got) => `${this.label}: received data has MD5 ${got} but the ETag is ${etag}`,
       });
     }

@@ -29,6 +29,16 @@ const UNDICI_BACKSTOP_MS = 1000;
 const headersTimeout = (): Error => new undiciErrors.HeadersTimeoutError();
 const bodyTimeout = (): Error => new undiciErrors.BodyTimeoutError();
 
+/** Distinct origins (and proxies) remembered by a transport before it starts over. */
+const MAX_TARGETS = 64;
+
+/** What a request needs of its URL's scheme and authority. */
+interface Target {
+  origin: string;
+  https: boolean;
+  proxy: string | undefined;
+}
+
 /**
  * The undici engine. Network failures become ClientExceptions with the
  * original error as cause.
@@ -40,6 +50,7 @@ export class UndiciTransport implements Transport {
   private proxies: ProxyEnv | undefined;
   /** The cacert path when it could not be read (an error for https only). */
   private caMissing: string | undefined;
+  private readonly targets = new Map<string, Target>();
 
   constructor(private readonly options: TransportOptions = {}) {}
 
@@ -78,21 +89,44 @@ export class UndiciTransport implements Transport {
     return this.agent;
   }
 
+  /**
+   * The origin, scheme and proxy of a URL, kept per scheme and authority
+   * (the URL up to its path): a Connection's requests share a few, and
+   * parsing each URL again cost a measurable share of a small request.
+   * The proxies are read with the Agent, so this is after `getAgent`.
+   */
+  private target(url: string): Target {
+    const slashes = url.indexOf('//');
+    const pathStart = slashes < 0 ? -1 : url.indexOf('/', slashes + 2);
+    // Only a plain prefix parses the same alone as within the URL.
+    const key = pathStart < 0 ? undefined : url.slice(0, pathStart);
+    const known = key === undefined ? undefined : this.targets.get(key);
+    if (known) return known;
+    const parsed = parseRequestUrl(url);
+    const https = parsed.protocol === 'https:';
+    this.getAgent(https); // the proxies of the environment are read with the Agent
+    const target: Target = { origin: parsed.origin, https, proxy: this.proxies && proxyFor(parsed, this.proxies) };
+    if (key !== undefined && !/[\\?#]/.test(key)) {
+      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+      this.targets.set(key, target);
+    }
+    return target;
+  }
+
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const parsed = parseRequestUrl(req.url);
-    const agent = this.getAgent(parsed.protocol === 'https:');
-    const proxy = this.proxies && proxyFor(parsed, this.proxies);
-    const headers = hasName(req.headers, 'user-agent') ? req.headers : { ...req.headers, 'user-agent': this.options.userAgent ?? defaultUserAgent() };
-    if (isDebugEnabled()) debugLog.request(req.method, req.url, headers);
+    const { origin, https, proxy } = this.target(req.url);
+    const agent = this.getAgent(https);
+    const userAgent = this.options.userAgent ?? defaultUserAgent();
+    if (isDebugEnabled()) debugLog.request(req.method, req.url, hasName(req.headers, 'user-agent') ? req.headers : { ...req.headers, 'user-agent': userAgent });
     const timeout = requestTimeout(req.timeout, this.options.timeout);
     const deadline = timeout.exact ? new HeadersDeadline(timeout.ms, req.signal, headersTimeout) : undefined;
     const signal = deadline?.signal ?? req.signal;
     const body = deadline && req.body && !Buffer.isBuffer(req.body) ? deadline.watch(req.body) : req.body;
     const options: Dispatcher.DispatchOptions = {
-      origin: parsed.origin,
+      origin,
       path: rawPath(req.url),
       method: req.method as Dispatcher.HttpMethod,
-      headers: encodeForWire(headers),
+      headers: encodeForWire(req.headers, userAgent),
       // undici streams async iterables (chunked, or checked against content-length)
       body: (body ?? null) as Buffer | null,
       // undici's timers tick every ~0.5 s and can fire up to 0.5 s early:
@@ -122,6 +156,7 @@ export class UndiciTransport implements Transport {
   async close(): Promise<void> {
     const agent = this.agent;
     this.agent = undefined;
+    this.targets.clear(); // the next Agent reads the proxies of the environment again
     if (!agent) return;
     // close() waits for open responses (an unread streamed body would hold it
     // forever); like swiftclient's close, drop what is still open after a moment.

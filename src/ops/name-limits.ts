@@ -76,8 +76,14 @@ export class NameLimitGuard {
     this.#known = Promise.resolve(true);
   }
 
-  async check(cont: string | undefined, obj: string | undefined, signal?: AbortSignal): Promise<void> {
-    if (problem(this.#limits, cont, obj) === undefined) return;
+  /** Resolves when the names may be sent, rejects when they are too long; undefined (no promise) when they are within the known limits. */
+  check(cont: string | undefined, obj: string | undefined, signal?: AbortSignal): Promise<void> | undefined {
+    // the common case answers without a promise: this runs before every request
+    if (problem(this.#limits, cont, obj) === undefined) return undefined;
+    return this.#checkAgainstInfo(cont, obj, signal);
+  }
+
+  async #checkAgainstInfo(cont: string | undefined, obj: string | undefined, signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) throw signal.reason;
     // Shared by concurrent callers, each of which may still give up on its own.
     this.#known ??= this.#read();

@@ -3,7 +3,6 @@ import { PreparedBody } from '../http/body.js';
 import { mergeHeaders, type HeadersInput, type ResponseHeaders } from '../http/headers.js';
 import type { HttpResponse } from '../http/transport.js';
 import { checkDigest, downloadDigest, md5Hex, parseEtag, uploadEtagComparable } from '../http/integrity.js';
-import { urlFields } from '../errors.js';
 import { utf8Text } from '../util/bytes.js';
 import { quote } from '../util/quote.js';
 import type { CallOptions } from './account.js';
@@ -133,7 +132,7 @@ export async function getObjectBuffer(
     checkDigest(digest, md5Hex(body), {
       container,
       object: obj,
-      ...urlFields(res.url),
+      url: res.url,
       message: (etag, got) => `Object GET ${container}/${obj}: received data has MD5 ${got} but the ETag is ${etag}`,
     });
   }
@@ -168,7 +167,7 @@ export async function putObject(
     checkDigest(etag, sentMd5, {
       container,
       object: obj,
-      ...urlFields(res.url),
+      url: res.url,
       message: (expected, sent) => `Object PUT ${container}/${obj}: the server's ETag ${expected} does not match the MD5 ${sent} of the data sent`,
     });
   }

@@ -25,6 +25,8 @@ export interface Platform {
   readonly name: 'node' | 'browser';
   /** A fresh incremental MD5. */
   md5(): Md5Hasher;
+  /** MD5 (hex) of bytes at once, where the platform has a one-shot hash (cheaper than a hasher for small bodies). */
+  readonly md5Hex?: ((data: Uint8Array | string) => string) | undefined;
   /** Synchronous HMAC (node:crypto), absent where only Web Crypto's async one exists. */
   readonly hmac?: ((digest: HmacDigest, key: Uint8Array, data: string) => Uint8Array) | undefined;
   /** The engines this build carries: `fetch` always, `undici` on Node/Deno/Bun. */
