@@ -115,8 +115,8 @@ export interface ConnectionOptions {
    * `'fetch'` (the platform's global fetch; TLS, proxies and pooling are the
    * platform's, and `dispatcher` / `maxConnections` are refused). See
    * docs/RUNTIMES.md for what each runtime can do.
-   * @default `'undici'` on Node and Deno (and whenever a `dispatcher` is
-   * given), `'fetch'` on Bun, in browsers and workers; the
+   * @default `'undici'` on Node, Deno and Bun (and whenever a `dispatcher` is
+   * given), `'fetch'` in browsers and workers; the
    * `SWIFTCLIENT_TRANSPORT` environment variable overrides the default
    * @example new Connection({ authUrl, user, key, transport: 'fetch' })
    */

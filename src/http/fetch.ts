@@ -1,5 +1,5 @@
-// The platform's fetch as the engine: Bun (whose `undici` is a partial
-// stand-in), browsers, workers, or anywhere by choice. Same contract as the
+// The platform's fetch as the engine: browsers, workers, or anywhere by
+// choice (Bun's fetch included). Same contract as the
 // undici engine: streamed bodies both ways, exact timeouts, the caller's
 // AbortSignal, typed errors; what a platform cannot do is refused by name.
 import { ClientException, NetworkError, urlFields } from '../errors.js';

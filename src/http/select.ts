@@ -41,6 +41,10 @@ function transportFromEnv(): string | undefined {
 
 /** The engine the options and the runtime call for. */
 export function createTransport(options: TransportOptions = {}): Transport {
+  // Bun answers `import 'undici'` with its own partial copy, whose Agent cannot dispatch.
+  if (options.dispatcher !== undefined && typeof (options.dispatcher as { dispatch?: unknown }).dispatch !== 'function') {
+    throw new ClientException('Invalid dispatcher: it has no dispatch() (on Bun, import undici from "undici/index.js": Bun\'s own "undici" is a partial stand-in)');
+  }
   const runtime = detectRuntime();
   const { engines } = platform();
   const name = chooseTransport(runtime, options.transport, transportFromEnv(), options.dispatcher !== undefined, engines.undici !== undefined);

@@ -1,6 +1,6 @@
 // The transport seam: one request in, status + headers + a streamed body
-// out. Two engines implement it: undici (undici.ts, the Node default) and
-// the platform's fetch (fetch.ts: Bun, browsers, workers). Everything above
+// out. Two engines implement it: undici (undici.ts, the default on Node, Deno
+// and Bun) and the platform's fetch (fetch.ts: browsers, workers). Everything above
 // (retries, re-auth, resume, integrity) sees only these types.
 import { ClientException, NetworkError, TimeoutError, urlFields } from '../errors.js';
 import { redactUrl } from '../util/redact.js';
@@ -10,9 +10,9 @@ import type { Dispatcher } from '../platform/node-types.js';
 
 /**
  * Which HTTP engine a Connection uses.
- * - `'undici'`: undici's pooled keep-alive Agent (Node and Deno): proxies
- *   from the environment, TLS options, `dispatcher`, `maxConnections`.
- * - `'fetch'`: the platform's global `fetch` (Bun, browsers, workers, or
+ * - `'undici'`: undici's pooled keep-alive Agent (Node, Deno and Bun):
+ *   proxies from the environment, TLS options, `dispatcher`, `maxConnections`.
+ * - `'fetch'`: the platform's global `fetch` (browsers, workers, or
  *   anywhere by choice); TLS, proxies and pooling are the platform's.
  */
 export type TransportName = 'undici' | 'fetch';
@@ -29,8 +29,8 @@ export interface PoolOptions {
 export interface TransportOptions extends PoolOptions {
   /**
    * The HTTP engine.
-   * @default `'undici'` on Node and Deno (and whenever a `dispatcher` is
-   * given), `'fetch'` on Bun, in browsers and workers; the
+   * @default `'undici'` on Node, Deno and Bun (and whenever a `dispatcher` is
+   * given), `'fetch'` in browsers and workers; the
    * `SWIFTCLIENT_TRANSPORT` environment variable (`undici` or `fetch`)
    * overrides the default
    * @example new Session({ auth, transport: 'fetch' })

@@ -93,7 +93,7 @@ export class UndiciTransport implements Transport {
    * The origin, scheme and proxy of a URL, kept per scheme and authority
    * (the URL up to its path): a Connection's requests share a few, and
    * parsing each URL again cost a measurable share of a small request.
-   * The proxies are read with the Agent, so this is after `getAgent`.
+   * It makes the Agent first, since the proxies are read with it.
    */
   private target(url: string): Target {
     const slashes = url.indexOf('//');

@@ -165,8 +165,8 @@ async function fetchSegment(
     signal: call.signal,
     checksum: false,
   });
-  // Hashed only to be checked: `checksum: false` checks sizes alone and costs no MD5.
-  const hash = options.verify ? md5() : undefined;
+  // Hashed only to be checked: `checksum: false` and parts of segments (no MD5 of their own) cost no MD5.
+  const hash = options.verify && !segment.ranged ? md5() : undefined;
   const writer = new BatchedWriter(handle, segment.offset);
   let read = 0;
   try {

@@ -116,7 +116,7 @@ describe('resumable downloads', () => {
         // Every byte the killed run wrote is kept. What it had not written yet sat in socket buffers,
         // which on loopback grow to tcp_rmem's maximum (32 MiB here) when a loaded child reads slowly.
         assert.equal(result.reusedBytes, onDisk);
-        assert.ok(onDisk >= SIZE / 4, `only ${onDisk} bytes on disk when killed after ${before}`);
+        assert.ok(onDisk > 0, `nothing on disk when killed after ${before}`);
       } else assert.ok((result.reusedBytes ?? 0) >= before - SEGMENT, `reused ${result.reusedBytes}`);
       if (kind === 'plain') {
         const ranged = proxy.requests.filter((r) => r.method === 'GET' && r.range !== undefined);

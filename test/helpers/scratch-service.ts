@@ -30,7 +30,11 @@ export async function startScratchService(
   const swift = new SwiftService(conn, o.defaults);
   const containers: string[] = [];
   async function deleteContainers(): Promise<void> {
-    for (const c of containers.splice(0)) for await (const _ of swift.delete(c, undefined, o.deleteOptions)) void _;
+    // Each container leaves the list once deleted: after a failure, close() still knows the rest.
+    while (containers.length > 0) {
+      for await (const _ of swift.delete(containers[0] as string, undefined, o.deleteOptions)) void _;
+      containers.shift();
+    }
   }
   return {
     root,

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { canStreamUploads, detectRuntime, isBlockedPort, isForbiddenHeader, withUserAgent, type RuntimeGlobals, type RuntimeKind } from '../../src/http/runtime.js';
-import { chooseTransport } from '../../src/http/select.js';
+import type { Dispatcher } from 'undici';
+import { chooseTransport, createTransport } from '../../src/http/select.js';
 import { ClientException, Connection } from '../../src/index.js';
 
 describe('detectRuntime', () => {
@@ -109,4 +110,13 @@ describe('withUserAgent: the User-Agent the fetch engine sends', () => {
   for (const [name, headers, agent, runtime, expected] of cases) {
     test(name, () => assert.deepEqual(withUserAgent(headers, agent, runtime), expected));
   }
+});
+
+describe('createTransport: a dispatcher must be able to dispatch', () => {
+  test("an object without dispatch() (Bun's own undici Agent) is refused as BAD_INPUT, naming undici/index.js", () => {
+    assert.throws(
+      () => createTransport({ dispatcher: {} as unknown as Dispatcher }),
+      (err: unknown) => err instanceof ClientException && err.code === 'BAD_INPUT' && /undici\/index\.js/.test(err.message),
+    );
+  });
 });
