@@ -43,7 +43,7 @@ function transportFromEnv(): string | undefined {
 export function createTransport(options: TransportOptions = {}): Transport {
   // Bun answers `import 'undici'` with its own partial copy, whose Agent cannot dispatch.
   if (options.dispatcher !== undefined && typeof (options.dispatcher as { dispatch?: unknown }).dispatch !== 'function') {
-    throw new ClientException('Invalid dispatcher: it has no dispatch() (on Bun, import undici from "undici/index.js": Bun\'s own "undici" is a partial stand-in)');
+    throw new ClientException("Invalid dispatcher: it has no dispatch() (on Bun, take undici's classes from the module path undici/index.js: Bun's own undici is a partial stand-in)");
   }
   const runtime = detectRuntime();
   const { engines } = platform();
