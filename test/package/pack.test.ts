@@ -118,15 +118,20 @@ async function page(): Promise<string> {
 document.title = await page();
 `;
 
+/** The strictest consumer settings, shared by every project below; the shipped declarations are checked too. */
+const STRICT = {
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  skipLibCheck: false,
+  target: 'ES2022',
+} as const;
+
 /** A page's project: DOM lib, the browser condition, no @types/node (or with it, as a project that also has Node tooling). */
 function browserTsconfig(withNodeTypes: boolean): string {
   return JSON.stringify({
     compilerOptions: {
-      strict: true,
-      exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true,
-      skipLibCheck: false,
-      target: 'ES2022',
+      ...STRICT,
       lib: ['DOM', 'DOM.Iterable', withNodeTypes ? 'ESNext' : 'ES2022'],
       module: 'esnext',
       moduleResolution: 'bundler',
@@ -142,12 +147,7 @@ function browserTsconfig(withNodeTypes: boolean): string {
 function tsconfig(resolution: 'nodenext' | 'bundler'): string {
   return JSON.stringify({
     compilerOptions: {
-      strict: true,
-      exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true,
-      // the shipped declarations are checked too
-      skipLibCheck: false,
-      target: 'ES2022',
+      ...STRICT,
       lib: ['ES2023'],
       module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
       moduleResolution: resolution,
