@@ -1,6 +1,5 @@
 // Node, Deno and Bun: node:crypto, Node's reason phrases, both engines.
 import * as crypto from 'node:crypto';
-import { createHash, createHmac } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { FetchTransport } from '../http/fetch.js';
 import { UndiciTransport } from '../http/undici.js';
@@ -23,10 +22,10 @@ const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array | s
 /** Node's implementations (also Deno's and Bun's, through their Node compatibility). */
 export const nodePlatform: Platform = {
   name: 'node',
-  md5: () => createHash('md5'),
+  md5: () => crypto.createHash('md5'),
   // crypto.hash (Node >= 20.12, 21.7): one call, no Hash object; absent on older Node and some runtimes
   md5Hex: oneShotHash ? (data) => oneShotHash('md5', data, 'hex') : undefined,
-  hmac: (digest, key, data) => createHmac(digest, key).update(data, 'utf8').digest(),
+  hmac: (digest, key, data) => crypto.createHmac(digest, key).update(data, 'utf8').digest(),
   engines: {
     fetch: (options, runtime) => new FetchTransport(options, runtime),
     undici: (options) => new UndiciTransport(options),
