@@ -19,14 +19,16 @@ import os
 import statistics
 import sys
 
-import harness  # bench/harness.py: measure(), random_file(), Admin, cfg_json, paths
+import harness  # bench/harness.py: build(); imported first, so no __pycache__ in bench/
+import knobs  # bench/knobs.py: paths, log()
+import runner  # bench/runner.py: measure(), random_file(), Admin, cfg_json()
 import profile_summary
 
 MiB = 1 << 20
 SIZE = int(os.environ.get('PROTO_SIZE', '256')) * MiB
 CONTAINER = 'bench-proto'
-PROTO_JS = os.path.join(harness.ROOT, '.bench/js/bench/proto-body.js')
-PYTHON = harness.PYTHON
+PROTO_JS = os.path.join(knobs.ROOT, '.bench/js/bench/proto-body.js')
+PYTHON = knobs.PYTHON
 
 GET_VARIANTS = [
     ('get-request', '(a) undici request() + for await'),
@@ -93,7 +95,7 @@ print(json.dumps(dict(phases=[dict(name='put', wall=wall, cpu=c, bytes=cfg['size
 
 def inproc(argv):
     def fn():
-        m = harness.measure(argv)
+        m = runner.measure(argv)
         line = [x for x in m['stdout'].splitlines() if x.startswith('{')][-1]
         p = json.loads(line)['phases'][0]
         return dict(wall=p['wall'], cpu=p['cpu'], rss=m['rss'], whole=m['cpu'])
@@ -102,17 +104,17 @@ def inproc(argv):
 
 def proc(argv, stdout='/dev/null'):
     def fn():
-        m = harness.measure(argv, stdout=stdout)
+        m = runner.measure(argv, stdout=stdout)
         return dict(wall=m['pwall'], cpu=m['cpu'], rss=m['rss'], whole=m['cpu'])
     return fn
 
 
 def rows_for(kind, admin, path, chunk):
-    cfg = lambda obj, **kw: harness.cfg_json(container=CONTAINER, object=obj, chunk=chunk, **kw)  # noqa: E731
+    cfg = lambda obj, **kw: runner.cfg_json(container=CONTAINER, object=obj, chunk=chunk, **kw)  # noqa: E731
     url = admin.object_url(CONTAINER, 'proto-get')
     tok = ['-H', 'X-Auth-Token: ' + admin.token, '-s', '-o', '/dev/null', '-w', '%{http_code}']
     if kind == 'get':
-        rows = [(label, inproc([harness.NODE, PROTO_JS, v, cfg('proto-get')])) for v, label in GET_VARIANTS]
+        rows = [(label, inproc([knobs.NODE, PROTO_JS, v, cfg('proto-get')])) for v, label in GET_VARIANTS]
         rows += [
             ('python-swiftclient get_object(resp_chunk_size=%d KiB)' % (chunk // 1024),
              inproc([PYTHON, '-c', PY_GET, cfg('proto-get')])),
@@ -123,7 +125,7 @@ def rows_for(kind, admin, path, chunk):
             ('python `swift stat` (whole process: start-up and auth only)', proc(['swift', 'stat'])),
         ]
         return rows
-    rows = [(label, inproc([harness.NODE, PROTO_JS, v, cfg('proto-put-' + v, file=path, size=SIZE)])) for v, label in PUT_VARIANTS]
+    rows = [(label, inproc([knobs.NODE, PROTO_JS, v, cfg('proto-put-' + v, file=path, size=SIZE)])) for v, label in PUT_VARIANTS]
     rows += [
         ('python-swiftclient put_object (no MD5)', inproc([PYTHON, '-c', PY_PUT, cfg('proto-put-py', file=path, size=SIZE)])),
         ('curl -T (whole process)', proc(['curl', '-T', path] + tok + [admin.object_url(CONTAINER, 'proto-put-curl')])),
@@ -140,7 +142,7 @@ def run(kind, runs, admin, path, chunk):
     for r in range(runs):
         k = r % len(rows)
         for label, fn in rows[k:] + rows[:k]:
-            harness.log('%s run %d/%d: %s' % (kind, r + 1, runs, label))
+            knobs.log('%s run %d/%d: %s' % (kind, r + 1, runs, label))
             samples[label].append(fn())
     out = []
     for label, _ in rows:
@@ -154,19 +156,19 @@ def run(kind, runs, admin, path, chunk):
 def profile(variants, chunk):
     """node --cpu-prof of the given GET/PUT variants: where the main thread's time goes."""
     out = []
-    prof = os.path.join(harness.ROOT, '.bench/prof-proto')
+    prof = os.path.join(knobs.ROOT, '.bench/prof-proto')
     for v in variants:
         d = os.path.join(prof, v)
         if os.path.isdir(d):
             for f in os.listdir(d):
                 os.unlink(os.path.join(d, f))
-        extra = dict(file=os.path.join(harness.DATA, 'proto.bin'), size=SIZE) if v.startswith('put') else {}
+        extra = dict(file=os.path.join(knobs.DATA, 'proto.bin'), size=SIZE) if v.startswith('put') else {}
         obj = 'proto-put-prof' if v.startswith('put') else 'proto-get'
-        m = harness.measure([harness.NODE, '--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', d, PROTO_JS, v,
-                             harness.cfg_json(container=CONTAINER, object=obj, chunk=chunk, **extra)])
+        m = runner.measure([knobs.NODE, '--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', d, PROTO_JS, v,
+                             runner.cfg_json(container=CONTAINER, object=obj, chunk=chunk, **extra)])
         phases = json.loads(m['stdout'].splitlines()[-1])['phases']
         files = [os.path.join(d, f) for f in os.listdir(d) if f.endswith('.cpuprofile')]
-        out.append((v, profile_summary.summarise(files[0], harness.ROOT, [(p['startUs'], p['endUs']) for p in phases], top=8)))
+        out.append((v, profile_summary.summarise(files[0], knobs.ROOT, [(p['startUs'], p['endUs']) for p in phases], top=8)))
     return out
 
 
@@ -179,11 +181,11 @@ def main():
         PUT_VARIANTS[:] = [v for v in PUT_VARIANTS if v[0] in keep]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     chunk = int(os.environ.get('PROTO_CHUNK', str(MiB)))
-    os.makedirs(harness.DATA, exist_ok=True)
+    os.makedirs(knobs.DATA, exist_ok=True)
     harness.build()
-    admin = harness.Admin()
+    admin = runner.Admin()
     admin.fresh(CONTAINER)
-    path = harness.random_file(os.path.join(harness.DATA, 'proto.bin'), SIZE)
+    path = runner.random_file(os.path.join(knobs.DATA, 'proto.bin'), SIZE)
     with open(path, 'rb') as f:
         admin.conn.put_object(CONTAINER, 'proto-get', f, content_length=SIZE)
     with open('/proc/loadavg') as f:

@@ -79,20 +79,34 @@ export function mergeHeaders(...sets: Array<HeadersInput | undefined>): Record<s
   return out;
 }
 
+/** True for a header name that is `User-Agent`, in any case: a caller's such header is the one sent. */
+export function isUserAgentName(name: string): boolean {
+  return name.length === 10 && name.toLowerCase() === 'user-agent';
+}
+
+/**
+ * The User-Agent rule: the caller's `User-Agent` (any case) wins, else
+ * `agent` is added as `user-agent`; with neither, `headers` as they are.
+ * Returns `headers` itself when nothing is added. encodeForWire applies the
+ * same rule within its one pass over the headers (a small request's hot path).
+ */
+export function withDefaultUserAgent(headers: Record<string, string>, agent: string | undefined): Record<string, string> {
+  return agent === undefined || Object.keys(headers).some(isUserAgentName) ? headers : { ...headers, 'user-agent': agent };
+}
+
 /**
  * Turns header values into the latin1 "binary strings" undici writes byte
  * for byte, so non-ASCII values go out as UTF-8 as swiftclient sends them.
- * `userAgent`, when given, is added as `user-agent` unless a header of that
- * name (in any case) is there already.
+ * `userAgent`, when given, is added as withDefaultUserAgent says.
  */
 export function encodeForWire(headers: Record<string, string>, userAgent?: string): Record<string, string> {
   const out: Record<string, string> = {};
-  let hasAgent = userAgent === undefined;
+  let named = false;
   for (const name of Object.keys(headers)) {
     out[name] = wireValue(headers[name] as string);
-    if (!hasAgent && name.length === 10 && name.toLowerCase() === 'user-agent') hasAgent = true;
+    if (!named && isUserAgentName(name)) named = true;
   }
-  if (!hasAgent) out['user-agent'] = wireValue(userAgent as string);
+  if (!named && userAgent !== undefined) out['user-agent'] = wireValue(userAgent);
   return out;
 }
 

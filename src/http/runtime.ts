@@ -1,4 +1,5 @@
 // Which JavaScript runtime we run on, and what it lets the fetch engine do.
+import { isUserAgentName, withDefaultUserAgent } from './headers.js';
 
 /** The runtimes the package tells apart. */
 export type RuntimeKind = 'node' | 'deno' | 'bun' | 'browser' | 'worker';
@@ -79,9 +80,8 @@ export function isForbiddenHeader(name: string): boolean {
  * `agent` (the `userAgent` option or the platform's default) when there is one.
  */
 export function withUserAgent(headers: Record<string, string>, agent: string | undefined, runtime: RuntimeKind): Record<string, string> {
-  const named = Object.keys(headers).filter((name) => name.toLowerCase() === 'user-agent');
-  if (runtime === 'browser') return named.length === 0 ? headers : Object.fromEntries(Object.entries(headers).filter(([name]) => !named.includes(name)));
-  return named.length > 0 || agent === undefined ? headers : { ...headers, 'user-agent': agent };
+  if (runtime !== 'browser') return withDefaultUserAgent(headers, agent);
+  return Object.keys(headers).some(isUserAgentName) ? Object.fromEntries(Object.entries(headers).filter(([name]) => !isUserAgentName(name))) : headers;
 }
 
 /** Ports fetch never connects to (the Fetch standard's "bad ports"). */

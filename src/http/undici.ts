@@ -3,13 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { errors as undiciErrors, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
 import { ClientException } from '../errors.js';
-import { decodeResponseHeaders, encodeForWire } from './headers.js';
+import { decodeResponseHeaders, encodeForWire, withDefaultUserAgent } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
 import { defaultDispatcher } from './dispatcher.js';
 import { proxyEnv, proxyFor, type ProxyEnv } from './proxy.js';
 import {
   BodyIdleTimer,
-  hasName,
   HeadersDeadline,
   networkError,
   parseRequestUrl,
@@ -117,7 +116,7 @@ export class UndiciTransport implements Transport {
     const { origin, https, proxy } = this.target(req.url);
     const agent = this.getAgent(https);
     const userAgent = this.options.userAgent ?? defaultUserAgent();
-    if (isDebugEnabled()) debugLog.request(req.method, req.url, hasName(req.headers, 'user-agent') ? req.headers : { ...req.headers, 'user-agent': userAgent });
+    if (isDebugEnabled()) debugLog.request(req.method, req.url, withDefaultUserAgent(req.headers, userAgent));
     const timeout = requestTimeout(req.timeout, this.options.timeout);
     const deadline = timeout.exact ? new HeadersDeadline(timeout.ms, req.signal, headersTimeout) : undefined;
     const signal = deadline?.signal ?? req.signal;

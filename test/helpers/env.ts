@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { detectRuntime } from '../../src/http/runtime.js';
 import { chooseTransport } from '../../src/http/select.js';
 import { Connection, type ConnectionOptions } from '../../src/index.js';
@@ -53,6 +53,9 @@ export function connect(overrides: ConnectionOptions = {}): Connection {
     ...overrides,
   });
 }
+
+/** MD5 (hex) of bytes or of a string's UTF-8, as Swift's ETag of a whole object. */
+export const md5 = (data: Uint8Array | string): string => createHash('md5').update(data).digest('hex');
 
 /** A unique name so that test files can run in parallel on one account. */
 export function unique(prefix: string): string {

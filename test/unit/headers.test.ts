@@ -7,7 +7,9 @@ import {
   decodeResponseHeaders,
   encodeForWire,
   hasHeader,
+  isUserAgentName,
   mergeHeaders,
+  withDefaultUserAgent,
 } from '../../src/http/headers.js';
 
 describe('mergeHeaders', () => {
@@ -128,6 +130,39 @@ describe('encodeForWire / decodeHeaderValue', () => {
   test('does not change the names', () => {
     assert.deepEqual(Object.keys(encodeForWire({ 'X-Mixed': 'ü', b: 'c' })), ['X-Mixed', 'b']);
   });
+});
+
+describe("the User-Agent rule: the caller's wins, else the agent is added", () => {
+  const plain = { 'x-auth-token': 't' };
+  const cases: Array<[string, Record<string, string>, string | undefined, Record<string, string>]> = [
+    ['none named: the agent is added', plain, 'tool/2', { 'x-auth-token': 't', 'user-agent': 'tool/2' }],
+    ["the caller's wins", { ...plain, 'user-agent': 'mine/1' }, 'tool/2', { ...plain, 'user-agent': 'mine/1' }],
+    ["the caller's wins whatever its case", { 'User-Agent': 'mine/1' }, 'tool/2', { 'User-Agent': 'mine/1' }],
+    ["the caller's wins in upper case too", { 'USER-AGENT': 'mine/1' }, 'tool/2', { 'USER-AGENT': 'mine/1' }],
+    ["the caller's empty one wins", { 'user-agent': '' }, 'tool/2', { 'user-agent': '' }],
+    ['a name that only holds user-agent is not one', { 'x-user-agent': 'a', 'user-agents': 'b' }, 'tool/2', { 'x-user-agent': 'a', 'user-agents': 'b', 'user-agent': 'tool/2' }],
+    ['no agent: the headers as they are', plain, undefined, plain],
+    ['no headers: the agent alone', {}, 'tool/2', { 'user-agent': 'tool/2' }],
+  ];
+  for (const [name, headers, agent, expected] of cases) {
+    test(name, () => {
+      assert.deepEqual(withDefaultUserAgent(headers, agent), expected);
+      // encodeForWire applies the same rule in its one pass
+      assert.deepEqual(encodeForWire(headers, agent), encodeForWire(expected));
+    });
+  }
+
+  test('the headers themselves when nothing is added; a copy otherwise', () => {
+    const mine = { 'User-Agent': 'mine/1' };
+    assert.equal(withDefaultUserAgent(mine, 'tool/2'), mine);
+    assert.equal(withDefaultUserAgent(plain, undefined), plain);
+    assert.notEqual(withDefaultUserAgent(plain, 'tool/2'), plain);
+    assert.deepEqual(plain, { 'x-auth-token': 't' }, 'the input is not changed');
+  });
+
+  for (const [name, is] of [['user-agent', true], ['User-Agent', true], ['USER-AGENT', true], ['user_agent', false], ['x-user-agent', false], ['agent', false], ['', false]] as const) {
+    test(`${JSON.stringify(name)} is ${is ? '' : 'not '}a User-Agent name`, () => assert.equal(isUserAgentName(name), is));
+  }
 });
 
 describe('decodeResponseHeaders', () => {

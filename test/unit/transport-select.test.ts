@@ -106,6 +106,8 @@ describe('withUserAgent: the User-Agent the fetch engine sends', () => {
     ['a worker: the option is added', plain, 'tool/2', 'worker', { 'x-auth-token': 't', 'user-agent': 'tool/2' }],
     ['a page: never the option', plain, 'tool/2', 'browser', plain],
     ["a page: never the caller's header, whatever its case", { ...mine, 'USER-AGENT': 'x/1' }, 'tool/2', 'browser', plain],
+    ["Deno: the caller's header wins whatever its case", { 'USER-AGENT': 'x/1' }, 'tool/2', 'deno', { 'USER-AGENT': 'x/1' }],
+    ['a page: a name that only holds user-agent is kept', { ...plain, 'x-user-agent': 'a' }, 'tool/2', 'browser', { ...plain, 'x-user-agent': 'a' }],
   ];
   for (const [name, headers, agent, runtime, expected] of cases) {
     test(name, () => assert.deepEqual(withUserAgent(headers, agent, runtime), expected));
