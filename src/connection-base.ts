@@ -93,12 +93,7 @@ export class ConnectionBase {
     if (options.tenantName) this.osOptions.tenantName = options.tenantName;
     // Kept as objectStorageUrl so that it survives re-authentication.
     if (options.preauthUrl) this.osOptions.objectStorageUrl = options.preauthUrl;
-    if (options.timeout !== undefined) seconds('timeout', options.timeout);
     const { timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections, transport } = options;
-    if (keepAlive !== undefined) seconds('keepAlive', keepAlive);
-    if (maxConnections !== undefined && !(Number.isSafeInteger(maxConnections) && maxConnections > 0)) {
-      throw new ClientException(`Invalid maxConnections ${String(maxConnections)}: must be a positive integer`);
-    }
     this.#transport = createTransport({ transport, timeout, cacert, insecure, cert, certKey, dispatcher, userAgent, keepAlive, maxConnections });
     this.#auth = new AuthState(
       { transport: this.#transport, authUrl: this.authUrl, user: this.user, key: options.key, authVersion: this.authVersion, osOptions: this.osOptions, session: this.session },

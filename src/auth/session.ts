@@ -1,3 +1,4 @@
+import type { ClientException } from '../errors.js';
 import { createTransport } from '../http/select.js';
 import type { Transport, TransportOptions } from '../http/transport.js';
 import { findEndpoint, isExpiring, type AccessInfo, type EndpointFilter } from './access.js';
@@ -51,7 +52,11 @@ export class Session implements SessionLike {
   /** Number of authentications performed (useful to observe refreshes). */
   authCount = 0;
 
-  /** Nothing is sent until the first token is needed. */
+  /**
+   * Nothing is sent until the first token is needed.
+   * @throws {@link ClientException} (code `BAD_INPUT`), synchronously, for an invalid option: a `timeout` or
+   *   `keepAlive` that is negative or above 3600 seconds, a `maxConnections` that is not a positive integer.
+   */
   constructor(options: SessionOptions) {
     this.auth = options.auth;
     const { auth: _auth, ...transportOptions } = options;

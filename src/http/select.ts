@@ -1,6 +1,7 @@
 // Which engine a Connection or Session gets: the pure rule, then the engine.
 import { ClientException } from '../errors.js';
 import { platform } from '../platform/index.js';
+import { checkTransportOptions } from '../util/checks.js';
 import { detectRuntime, type RuntimeKind } from './runtime.js';
 import type { Transport, TransportName, TransportOptions } from './transport.js';
 
@@ -41,6 +42,7 @@ function transportFromEnv(): string | undefined {
 
 /** The engine the options and the runtime call for. */
 export function createTransport(options: TransportOptions = {}): Transport {
+  checkTransportOptions(options);
   // Bun answers `import 'undici'` with its own partial copy, whose Agent cannot dispatch.
   if (options.dispatcher !== undefined && typeof (options.dispatcher as { dispatch?: unknown }).dispatch !== 'function') {
     throw new ClientException("Invalid dispatcher: it has no dispatch() (on Bun, take undici's classes from the module path undici/index.js: Bun's own undici is a partial stand-in)");

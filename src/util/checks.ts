@@ -1,4 +1,4 @@
-// Input checks for Connection: options, storage URL, Content-Length.
+// Input checks for Connection and Session: options, storage URL, Content-Length.
 import { ClientException } from '../errors.js';
 import { headerEntries, type HeadersInput } from '../http/headers.js';
 
@@ -37,6 +37,20 @@ export function seconds(name: string, value: number): number {
     throw new ClientException(`Invalid ${name} ${String(value)}: durations are in seconds, at most ${MAX_SECONDS} (was it given in milliseconds?)`);
   }
   return value;
+}
+
+/**
+ * The timing and pool options of a transport (Connection or Session):
+ * `timeout` and `keepAlive` are seconds (at most {@link MAX_SECONDS}),
+ * `maxConnections` a positive integer; anything else is refused (BAD_INPUT).
+ */
+export function checkTransportOptions(options: { timeout?: number | undefined; keepAlive?: number | undefined; maxConnections?: number | undefined }): void {
+  const { timeout, keepAlive, maxConnections } = options;
+  if (timeout !== undefined) seconds('timeout', timeout);
+  if (keepAlive !== undefined) seconds('keepAlive', keepAlive);
+  if (maxConnections !== undefined && !(Number.isSafeInteger(maxConnections) && maxConnections > 0)) {
+    throw new ClientException(`Invalid maxConnections ${String(maxConnections)}: must be a positive integer`);
+  }
 }
 
 export function headerLength(headers: HeadersInput | undefined): number | undefined {

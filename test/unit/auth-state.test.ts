@@ -348,6 +348,19 @@ describe('durations are seconds', () => {
     await agent.close();
   });
 
+  test('a Session refuses a timeout above 3600 or negative with BAD_INPUT, as a Connection does', () => {
+    const auth = new v3.Password({ authUrl: `${AUTH}/v3`, username: 'u', password: 'p', projectName: 'p' });
+    for (const timeout of [5000, -1, Number.NaN]) {
+      assert.throws(
+        () => new Session({ auth, timeout }),
+        (err: unknown) => err instanceof ClientException && err.code === 'BAD_INPUT' && err.message.includes('timeout'),
+      );
+    }
+    assert.throws(() => new Session({ auth, keepAlive: 7200 }), (err: unknown) => err instanceof ClientException && err.code === 'BAD_INPUT');
+    assert.throws(() => new Session({ auth, maxConnections: 0 }), (err: unknown) => err instanceof ClientException && err.code === 'BAD_INPUT');
+    assert.doesNotThrow(() => new Session({ auth, timeout: 3600 }));
+  });
+
   test('a per-call timeout bounds that call only', async () => {
     const agent = new MockAgent();
     agent.disableNetConnect();
