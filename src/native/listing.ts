@@ -73,6 +73,10 @@ export interface ListContainersOptions {
   pageSize?: number | undefined;
   /** Stops the listing: the pending request and any further ones. */
   signal?: AbortSignal | undefined;
+  /** Retries of each page request after its first try. @default the Connection's `retries` */
+  retries?: number | undefined;
+  /** Seconds to wait for each page's response headers and for each silence in its body (at most 3600). @default the Connection's `timeout` */
+  timeout?: number | undefined;
 }
 
 /** Options of `Connection.listObjects`. */
@@ -123,7 +127,8 @@ export function toListedContainer(entry: ContainerEntry): ListedContainer {
 export async function* listContainers(conn: Connection, options: ListContainersOptions = {}): AsyncGenerator<ListedContainer, void, undefined> {
   const o = options ?? {};
   const limit = checkPageSize(o.pageSize);
-  for await (const page of accountPages(conn, { prefix: o.prefix, marker: o.marker, endMarker: o.endMarker, limit, signal: o.signal })) {
+  const pages = accountPages(conn, { prefix: o.prefix, marker: o.marker, endMarker: o.endMarker, limit, signal: o.signal, retries: o.retries, timeout: o.timeout });
+  for await (const page of pages) {
     for (const entry of page) yield toListedContainer(entry);
   }
 }
@@ -143,6 +148,8 @@ export async function* listObjects(conn: Connection, container: string, options:
     endMarker: o.endMarker,
     limit,
     signal: o.signal,
+    retries: o.retries,
+    timeout: o.timeout,
   });
   for await (const page of pages) {
     for (const entry of page) yield toListObjectsEntry(entry);

@@ -18,6 +18,10 @@ export interface PageOptions {
   versions?: boolean | undefined;
   headers?: Record<string, string> | undefined;
   signal?: AbortSignal | undefined;
+  /** Retries of each page request (the Connection's by default). */
+  retries?: number | undefined;
+  /** Seconds per page request (the Connection's by default). */
+  timeout?: number | undefined;
 }
 
 /** True when no page follows `items`: empty, or shorter than the limit asked for. */
@@ -44,6 +48,8 @@ export async function* containerPages(conn: Connection, container: string, o: Pa
       headers: o.headers,
       queryString: o.versions ? 'versions=true' : undefined,
       signal: o.signal,
+      retries: o.retries,
+      timeout: o.timeout,
     });
     if (items.length > 0) yield items;
     if (isLastPage(items, o.limit)) return;
@@ -65,6 +71,8 @@ export async function* accountPages(conn: Connection, o: PageOptions = {}): Asyn
       endMarker: o.endMarker,
       headers: o.headers,
       signal: o.signal,
+      retries: o.retries,
+      timeout: o.timeout,
     });
     if (items.length > 0) yield items;
     if (isLastPage(items, o.limit)) return;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import pLimit from 'p-limit';
 import { after, before, describe, test } from 'node:test';
-import type { Connection } from '../../src/index.js';
+import { ClientException, TimeoutError, type Connection } from '../../src/index.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { connect, unique } from '../helpers/env.js';
 
@@ -104,6 +104,47 @@ describe('listObjects / listContainers: lazy pages', () => {
     for await (const entry of conn.listObjects(big, { prefix: 'obj-000', endMarker: 'obj-00050', pageSize: 25 })) got.push(entry.name);
     assert.deepEqual(got, names.slice(0, 50));
     assert.equal(listingRequests(big).length, 3);
+    await conn.close();
+  });
+
+  test('per-call retries and timeout: retries: 0 gives up on the first 503 of either listing, retries: 2 gets past two; a stalled page times out', async () => {
+    const conn = viaProxy(); // five retries of its own
+    const listing = new RegExp(`^/v1/AUTH_test/${big}\\?`);
+    proxy.reset();
+    proxy.failWith(503, 1, { method: 'GET', path: listing });
+    await assert.rejects(
+      (async () => {
+        for await (const _ of conn.listObjects(big, { pageSize: 10, retries: 0 })) break;
+      })(),
+      (err: unknown) => err instanceof ClientException && err.httpStatus === 503,
+    );
+    assert.equal(listingRequests(big).length, 1);
+    proxy.reset();
+    proxy.failWith(503, 1, { method: 'GET', path: /^\/v1\/AUTH_test\?/ });
+    await assert.rejects(
+      (async () => {
+        for await (const _ of conn.listContainers({ pageSize: 1, retries: 0 })) break;
+      })(),
+      (err: unknown) => err instanceof ClientException && err.httpStatus === 503,
+    );
+    assert.equal(proxy.seen('GET', /^\/v1\/AUTH_test\?/).length, 1);
+    proxy.reset();
+    proxy.failWith(503, 2, { method: 'GET', path: listing });
+    const first = [];
+    for await (const entry of conn.listObjects(big, { pageSize: 10, retries: 2 })) {
+      first.push(entry.name);
+      if (first.length === 10) break;
+    }
+    assert.deepEqual(first, names.slice(0, 10));
+    assert.equal(listingRequests(big).length, 3);
+    proxy.reset();
+    proxy.add({ method: 'GET', path: listing, fault: { type: 'stall', seconds: 30, then: 'close' } });
+    await assert.rejects(
+      (async () => {
+        for await (const _ of conn.listObjects(big, { pageSize: 10, retries: 0, timeout: 0.5 })) break;
+      })(),
+      (err: unknown) => err instanceof TimeoutError && err.code === 'TIMEOUT',
+    );
     await conn.close();
   });
 
