@@ -81,7 +81,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
       }
       const giveUp = (): never => {
         throw failure !== undefined
-          ? networkError('GET', this.response.url, failure, this.signal)
+          ? networkError('GET', this.response.url, failure, this.signal, this.label)
           : new NetworkError(`${this.label}: connection closed after ${this.bytesRead} of ${this.expectedLength} bytes`, urlFields(this.response.url));
       };
       if (!this.resume || this.expectedLength === undefined) giveUp();

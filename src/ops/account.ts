@@ -114,7 +114,7 @@ export interface PostAccountOptions extends CallOptions {
 
 export async function headAccount(ctx: OpContext, opts: HeadersOptions): Promise<ResponseHeaders> {
   const res = await send(ctx, { method: 'HEAD', label: 'Account HEAD', path: '', headers: mergeHeaders(opts.headers) });
-  await discard(res, 'HEAD', ctx.signal);
+  await discard(res, 'Account HEAD', ctx.signal);
   return res.headers;
 }
 
@@ -132,7 +132,7 @@ export async function getAccountPage(
     end_marker: opts.endMarker,
   });
   const res = await send(ctx, { method: 'GET', label: 'Account GET', path: '', query, headers: mergeHeaders(opts.headers) });
-  const listing = await readJson<ContainerEntry[]>(res, 'GET', ctx.signal);
+  const listing = await readJson<ContainerEntry[]>(res, 'Account GET', ctx.signal);
   return [res.headers, listing ?? []];
 }
 
@@ -145,6 +145,6 @@ export async function postAccount(ctx: OpContext, headers: HeadersInput, opts: P
     headers: mergeHeaders(withMeta(headers, opts.meta, 'account')),
     body: PreparedBody.from(opts.data ?? null),
   });
-  const body = await readAll(res, 'POST', ctx.signal);
+  const body = await readAll(res, 'Account POST', ctx.signal);
   return [res.headers, body];
 }

@@ -23,5 +23,5 @@ export function capabilitiesUrl(base: string): string {
 
 export async function getCapabilities(ctx: OpContext): Promise<Capabilities> {
   const res = await send(ctx, { method: 'GET', label: 'Capabilities GET', path: '', headers: {}, anonymous: true });
-  return (await readJson<Capabilities>(res, 'GET', ctx.signal)) ?? {};
+  return (await readJson<Capabilities>(res, 'Capabilities GET', ctx.signal)) ?? {};
 }

@@ -104,7 +104,7 @@ export interface PostContainerOptions extends WriteOptions {
 
 export async function headContainer(ctx: OpContext, container: string, opts: HeadersOptions): Promise<ResponseHeaders> {
   const res = await send(ctx, { method: 'HEAD', label: 'Container HEAD', path: containerPath(container), headers: mergeHeaders(opts.headers) });
-  await discard(res, 'HEAD', ctx.signal);
+  await discard(res, 'Container HEAD', ctx.signal);
   return res.headers;
 }
 
@@ -129,7 +129,7 @@ export async function getContainerPage(
     opts.queryString,
   );
   const res = await send(ctx, { method: 'GET', label: 'Container GET', path: containerPath(container), query, headers: mergeHeaders(opts.headers) });
-  const listing = await readJson<ObjectEntry[]>(res, 'GET', ctx.signal);
+  const listing = await readJson<ObjectEntry[]>(res, 'Container GET', ctx.signal);
   return [res.headers, listing ?? []];
 }
 
@@ -137,14 +137,14 @@ export async function putContainer(ctx: OpContext, container: string, opts: PutC
   const headers = mergeHeaders(withMeta(opts.headers, opts.meta, 'container'));
   if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
   const res = await send(ctx, { method: 'PUT', label: 'Container PUT', path: containerPath(container), query: withQuery(opts.queryString), headers });
-  await discard(res, 'PUT', ctx.signal);
+  await discard(res, 'Container PUT', ctx.signal);
 }
 
 export async function postContainer(ctx: OpContext, container: string, headersIn: HeadersInput, opts: PostContainerOptions): Promise<void> {
   const headers = mergeHeaders(withMeta(headersIn, opts.meta, 'container'));
   if (!hasHeader(headers, 'content-length')) headers['content-length'] = '0';
   const res = await send(ctx, { method: 'POST', label: 'Container POST', path: containerPath(container), headers });
-  await discard(res, 'POST', ctx.signal);
+  await discard(res, 'Container POST', ctx.signal);
 }
 
 export async function deleteContainer(ctx: OpContext, container: string, opts: DeleteContainerOptions): Promise<void> {
@@ -155,5 +155,5 @@ export async function deleteContainer(ctx: OpContext, container: string, opts: D
     query: withQuery(opts.queryString),
     headers: mergeHeaders(opts.headers),
   });
-  await discard(res, 'DELETE', ctx.signal);
+  await discard(res, 'Container DELETE', ctx.signal);
 }

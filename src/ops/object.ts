@@ -102,7 +102,7 @@ export async function headObject(ctx: OpContext, container: string, obj: string,
     query: withQuery(opts.queryString),
     headers: mergeHeaders(opts.headers),
   });
-  await discard(res, 'HEAD', ctx.signal);
+  await discard(res, 'Object HEAD', ctx.signal);
   return res.headers;
 }
 
@@ -126,7 +126,7 @@ export async function getObjectBuffer(
   checksum: boolean,
 ): Promise<[ResponseHeaders, Buffer]> {
   const res = await getObjectResponse(ctx, container, obj, opts);
-  const body = await readAll(res, 'GET', ctx.signal);
+  const body = await readAll(res, 'Object GET', ctx.signal);
   const digest = checksum ? downloadDigest(res.headers, res.status) : undefined;
   if (digest !== undefined) {
     checkDigest(digest, md5Hex(body), {
@@ -160,7 +160,7 @@ export async function putObject(
   const headers = putObjectHeaders(opts, body);
   const query = withQuery(opts.queryString);
   const res = await send(ctx, { method: 'PUT', label: 'Object PUT', path: objectPath(container, obj), query, headers, body });
-  await discard(res, 'PUT', ctx.signal);
+  await discard(res, 'Object PUT', ctx.signal);
   const etag = parseEtag(res.headers.etag);
   const sentMd5 = body.md5;
   if (checksum && sentMd5 && uploadEtagComparable(query, headers, res.headers.etag)) {
@@ -176,7 +176,7 @@ export async function putObject(
 
 export async function postObject(ctx: OpContext, container: string, obj: string, headers: HeadersInput, opts: PostObjectOptions): Promise<void> {
   const res = await send(ctx, { method: 'POST', label: 'Object POST', path: objectPath(container, obj), headers: mergeHeaders(withMeta(headers, opts.meta, 'object')) });
-  await discard(res, 'POST', ctx.signal);
+  await discard(res, 'Object POST', ctx.signal);
 }
 
 export async function copyObject(ctx: OpContext, container: string, obj: string, opts: CopyObjectOptions): Promise<void> {
@@ -187,7 +187,7 @@ export async function copyObject(ctx: OpContext, container: string, obj: string,
     headers['x-fresh-metadata'] = opts.freshMetadata ? 'true' : 'false';
   }
   const res = await send(ctx, { method: 'COPY', label: 'Object COPY', path, headers });
-  await discard(res, 'COPY', ctx.signal);
+  await discard(res, 'Object COPY', ctx.signal);
 }
 
 export async function deleteObject(ctx: OpContext, container: string, obj: string, opts: DeleteObjectOptions): Promise<void> {
@@ -199,13 +199,13 @@ export async function deleteObject(ctx: OpContext, container: string, obj: strin
     query,
     headers: mergeHeaders(opts.headers),
   });
-  if (!/(^|&)multipart-manifest=delete(&|$)/.test(query ?? '')) return discard(res, 'DELETE', ctx.signal);
+  if (!/(^|&)multipart-manifest=delete(&|$)/.test(query ?? '')) return discard(res, 'Object DELETE', ctx.signal);
   // An SLO delete answers 200 and reports in its body, after the work is
   // done, whether every segment went: python ignores it, we raise. Never
   // retried, not even a body cut off: the manifest may be gone already, and
   // a second try would only report it "not found".
   ctx.tookEffect = true;
-  const body = utf8Text(await readAll(res, 'DELETE', ctx.signal)).trim();
+  const body = utf8Text(await readAll(res, 'Object DELETE', ctx.signal)).trim();
   const outcome = bulkOutcome(body);
   if (!outcome || (outcome.status >= 200 && outcome.status < 300)) return;
   throw ClientException.fromResponse('Object DELETE failed', res.url, outcome.status, outcome.reason, res.headers, body);

@@ -74,7 +74,7 @@ export async function send(ctx: OpContext, req: SwiftRequest): Promise<HttpRespo
   for (let hop = 0; REDIRECT_STATUSES.has(res.status) && !body && hop < MAX_REDIRECTS; hop += 1) {
     const location = res.headers.location;
     if (!location || (req.method !== 'GET' && req.method !== 'HEAD')) break;
-    await readAll(res, req.method, ctx.signal);
+    await readAll(res, req.label, ctx.signal);
     const next = new URL(location, url);
     if (next.origin !== new URL(url).origin) {
       for (const name of AUTH_HEADERS) delete headers[name];
@@ -110,14 +110,14 @@ async function readErrorBody(res: HttpResponse, signal: AbortSignal | undefined)
   return utf8Text(concatBytes(chunks).subarray(0, ERROR_BODY_LIMIT));
 }
 
-/** Reads a whole (successful) response body; network failures as ClientException. */
-export async function readAll(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<Buffer> {
+/** Reads a whole (successful) response body; network failures as ClientException named by `label` ('Object GET'...). */
+export async function readAll(res: HttpResponse, label: string, signal: AbortSignal | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {
     const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     for (let step = await nextBodyChunk(res, it); !step.done; step = await nextBodyChunk(res, it)) chunks.push(step.value);
   } catch (err) {
-    throw networkError(method, res.url, err, signal);
+    throw networkError(label, res.url, err, signal, label);
   } finally {
     res.idle?.stop();
   }
@@ -129,22 +129,22 @@ export async function readAll(res: HttpResponse, method: string, signal: AbortSi
  * pool (undici's dump: no per-chunk iteration; a large body closes the
  * socket instead). The request has already succeeded.
  */
-export async function discard(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<void> {
+export async function discard(res: HttpResponse, label: string, signal: AbortSignal | undefined): Promise<void> {
   try {
     await res.body.dump({ limit: 256 * 1024 });
   } catch (err) {
-    throw networkError(method, res.url, err, signal);
+    throw networkError(label, res.url, err, signal, label);
   }
 }
 
 /** Parses a JSON listing body (an empty 204 is an empty list). */
-export async function readJson<T>(res: HttpResponse, method: string, signal: AbortSignal | undefined): Promise<T | undefined> {
-  const raw = await readAll(res, method, signal);
+export async function readJson<T>(res: HttpResponse, label: string, signal: AbortSignal | undefined): Promise<T | undefined> {
+  const raw = await readAll(res, label, signal);
   if (res.status === 204 || raw.length === 0) return undefined;
   try {
     return JSON.parse(utf8Text(raw)) as T;
   } catch (err) {
-    throw new BadAnswerError(`${method} ${res.url}: the server's answer is not JSON`, { cause: err });
+    throw new BadAnswerError(`${label} ${res.url}: the server's answer is not JSON`, { cause: err });
   }
 }
 

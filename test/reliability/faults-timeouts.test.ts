@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe } from 'node:test';
-import { ClientException, type Connection, type ConnectionOptions } from '../../src/index.js';
+import { ClientException, TimeoutError, type Connection, type ConnectionOptions } from '../../src/index.js';
 import type { FaultProxy } from '../helpers/fault-proxy.js';
 import { md5 } from '../helpers/env.js';
 import { it, readBody, rejection, startFaultSuite, type FaultSuite } from '../helpers/fault-suite.js';
@@ -174,6 +174,20 @@ describe('timeouts and abort', () => {
     assert.equal((err as Error).name, 'AbortError');
     assert.ok(delay < 1000, `rejected ${delay} ms after the abort`);
     assert.equal(proxy.seen('HEAD').length, 1);
+    await conn.close();
+  });
+
+  it('a body stall with no retry left is a TimeoutError named by the call, read whole or streamed', async () => {
+    const conn = viaProxy({ timeout: 1, retries: 0 });
+    proxy.add({ method: 'GET', path: OBJ(name), times: 2, fault: { type: 'stallResponse', afterBytes: 80_000, seconds: 3, then: 'close' } });
+    const whole = await rejection(conn.getObject(container, name));
+    assert.ok(whole instanceof TimeoutError && whole.code === 'TIMEOUT', String(whole));
+    assert.match((whole as ClientException).msg, /^Object GET failed: timed out/);
+    const [, body] = await conn.getObject(container, name, { respChunkSize: 65536 });
+    const streamed = await rejection(readBody(body));
+    assert.ok(streamed instanceof TimeoutError && streamed.code === 'TIMEOUT', String(streamed));
+    assert.match((streamed as ClientException).msg, new RegExp(`^Object GET ${container}/${name} failed: timed out`));
+    assert.equal(proxy.seen('GET').length, 2);
     await conn.close();
   });
 
