@@ -231,7 +231,9 @@ export class NotFoundError extends ClientException {
 
 /**
  * The server answered 401, or the auth service (Keystone, tempauth) refused
- * the credentials, whatever status it used to say so.
+ * the credentials: `httpStatus` is 401 then too, whatever status the service
+ * used to say so (Keystone answers an unknown token with 404), and the
+ * message names that status.
  */
 export class UnauthorizedError extends ClientException {
   protected override defaultCode(): ClientErrorCode {
