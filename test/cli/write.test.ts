@@ -240,6 +240,21 @@ describe('download', { concurrency: true }, () => {
     assert.equal(ia.stdout, ib.stdout);
     assert.equal(ia.stdout, "Skipped identical file 'tree/a.txt'\n");
   });
+
+  test('onto a directory: one line naming it, exit status 1, the directory untouched, no partial file left', async () => {
+    // above and below the size from which a download keeps a resumable partial file
+    await conn.putObject(source, 'large.bin', Buffer.alloc(1536 * 1024, 3));
+    const dir = mkdtempSync(join(work, 'dl-onto-dir-'));
+    mkdirSync(join(dir, 'target'));
+    writeFileSync(join(dir, 'target/kept.txt'), 'kept');
+    for (const object of ['tree/a.txt', 'large.bin']) {
+      const r = await ours(withContainer(['download', '{c}', object, '-o', 'target'], source), { cwd: dir });
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr, `Error downloading object '${source}/${object}': Cannot write "target": it is a directory\n`);
+      assert.deepEqual(readdirSync(dir), ['target'], `${object}: nothing left beside the directory`);
+      assert.deepEqual(readdirSync(join(dir, 'target')), ['kept.txt']);
+    }
+  });
 });
 
 describe('delete, post, copy', { concurrency: true }, () => {
