@@ -154,7 +154,7 @@ export class PreparedBody {
           const recycled = recycledRead(source);
           if (recycled) return recycled();
           const opened = await source.open();
-          return typeof opened === 'string' || opened instanceof Uint8Array ? toBuffer(opened) : opened;
+          return typeof opened === 'string' || opened instanceof Uint8Array ? toBuffer(opened) : heldErrors(opened);
         },
         contentLength ?? source.size,
         true,
@@ -263,8 +263,20 @@ function* slices(buffer: Buffer, size: number): Iterable<Buffer> {
 function normalizeStream(value: unknown): AsyncIterable<Chunk> | Iterable<Chunk> {
   if (typeof value === 'string' || value instanceof Uint8Array) return [value];
   if (value instanceof ReadableStream) return readWebStream(value as ReadableStream<Chunk>);
-  if (isAsyncIterable(value) || isIterable(value)) return value;
+  if (isAsyncIterable(value) || isIterable(value)) return heldErrors(value);
   throw new ClientException(`Unsupported contents type for an upload: ${Object.prototype.toString.call(value)}`);
+}
+
+/**
+ * A Node Readable that fails before the transport starts reading it (a file
+ * that cannot be opened, while the login or the connection is still under
+ * way) would emit an 'error' nobody listens to, which ends the process. A
+ * listener taken at once keeps the error on the stream, and reading it then
+ * throws it, so the call rejects with it instead.
+ */
+function heldErrors<T>(value: T): T {
+  if (isNodeReadable(value)) (value as { on(event: 'error', listener: () => void): unknown }).on('error', () => undefined);
+  return value;
 }
 
 /** A web ReadableStream's chunks (its own async iteration is missing in Safari); leaving early cancels it. */

@@ -131,7 +131,13 @@ async function scanAccount(call: Call<CleanupResult>): Promise<Scan> {
     for (const c of page) {
       if (c.name === undefined) continue;
       const entries: ObjectEntry[] = [];
-      for await (const objects of containerPages(call.conn, c.name, { signal: call.signal })) entries.push(...objects.filter((e) => e.name !== undefined));
+      try {
+        for await (const objects of containerPages(call.conn, c.name, { signal: call.signal })) entries.push(...objects.filter((e) => e.name !== undefined));
+      } catch (err) {
+        // Deleted since the account listing named it: it holds no segment and no manifest any more.
+        if (isMissing(err)) continue;
+        throw err;
+      }
       scan.listings.set(c.name, entries);
       for (const e of entries) scan.exists.add(`${c.name}/${e.name}`);
     }

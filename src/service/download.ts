@@ -14,7 +14,7 @@ import { notFound } from './list.js';
 import { attemptsOf, isTrue, mergeOptions, now, splitHeaders } from './options.js';
 import { DIR_MARKER_TYPES, joinPath } from './naming.js';
 import { Progress } from './progress.js';
-import { downloadResumable, partialPaths, resumable } from './resume-download.js';
+import { downloadResumable, moveIntoPlace, partialPaths, resumable } from './resume-download.js';
 import type { DownloadObjectResult, DownloadOptions } from './types.js';
 
 type Call_ = Call<DownloadObjectResult>;
@@ -287,7 +287,7 @@ async function writeBody(
   const temp = join(dirname(file), `.${utf8Prefix(basename(file), 180)}.${randomBytes(6).toString('hex')}.part`);
   try {
     await pipeline(verified(source), createWriteStream(temp, { flags: 'wx' }), { signal: call.signal });
-    await fsp.rename(temp, file);
+    await moveIntoPlace(temp, file);
   } catch (err) {
     await fsp.rm(temp, { force: true }).catch(() => undefined);
     throw err;

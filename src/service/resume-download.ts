@@ -73,6 +73,22 @@ async function writeState(paths: PartialPaths, state: PartialState): Promise<voi
   await fsp.rename(`${paths.state}.tmp`, paths.state);
 }
 
+/**
+ * Renames a finished download into place. A directory where the file should
+ * go can never take it: the finished bytes (`from`, and `leftovers` such as a
+ * state file) are removed, not kept to resume, and the error names the
+ * directory rather than a failed rename of a hidden name.
+ */
+export async function moveIntoPlace(from: string, file: string, leftovers: readonly string[] = []): Promise<void> {
+  try {
+    await fsp.rename(from, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
+    await Promise.all([from, ...leftovers].map((p) => fsp.rm(p, { force: true }))).catch(() => undefined);
+    throw new SwiftError(`Cannot write ${JSON.stringify(file)}: it is a directory`, { cause: err });
+  }
+}
+
 /** Removes a partial file and its state. */
 export async function discardPartial(paths: PartialPaths): Promise<void> {
   await Promise.all([paths.data, paths.state, `${paths.state}.tmp`].map((p) => fsp.rm(p, { force: true })));
@@ -129,7 +145,7 @@ export async function downloadResumable(job: ResumableDownload): Promise<Resumab
       await discardPartial(paths);
       return outcome;
     }
-    await fsp.rename(paths.data, file);
+    await moveIntoPlace(paths.data, file, [paths.state]);
     await fsp.rm(paths.state, { force: true });
     const mtime = Number(outcome.headers['x-object-meta-mtime']);
     if (!o.ignoreMtime && outcome.headers['x-object-meta-mtime'] !== undefined && Number.isFinite(mtime)) await fsp.utimes(file, mtime, mtime);

@@ -126,6 +126,8 @@ export class SwiftService implements ServiceHandle {
    * interrupted transfers resume); what the destination has beyond the
    * source is deleted only with `delete`. `dryRun` yields the plan
    * (`sync_plan` results) and changes nothing. A second run transfers nothing.
+   * A missing source (directory or container) rejects with a `SwiftError`
+   * before anything changes; a missing destination is created.
    *
    * ```ts
    * for await (const r of swift.sync('/srv/site', 'swift://www/site', { delete: true, segmentSize: '64M' })) {

@@ -69,14 +69,19 @@ interface LocalFile {
   size: number;
 }
 
-/** Files under `dir` by their relative name (`/`-separated). */
-async function localFiles(dir: string): Promise<Map<string, LocalFile>> {
+/**
+ * Files under `dir` by their relative name (`/`-separated). A missing
+ * directory is empty as a destination, and an error as the source: a
+ * mistyped source must never make `delete` empty the destination.
+ */
+async function localFiles(dir: string, isSource: boolean): Promise<Map<string, LocalFile>> {
   const files = new Map<string, LocalFile>();
   try {
     if (!(await fsp.stat(dir)).isDirectory()) throw new SwiftError(`${JSON.stringify(dir)} is not a directory`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return files;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (isSource) throw new SwiftError(`Local directory ${JSON.stringify(dir)} not found`, { cause: err });
+    return files;
   }
   for await (const job of expandUploads([{ source: dir, objectName: '' }], '')) {
     if (job.kind !== 'file') continue;
@@ -85,14 +90,19 @@ async function localFiles(dir: string): Promise<Map<string, LocalFile>> {
   return files;
 }
 
-/** The container's objects under the prefix, by name without it (pseudo-directory markers left out). */
-async function remoteObjects(service: ServiceHandle, container: string, prefix: string, signal: AbortSignal): Promise<Map<string, ObjectEntry>> {
+/**
+ * The container's objects under the prefix, by name without it
+ * (pseudo-directory markers left out). A missing container is empty as the
+ * destination, and an error as the source (as for a local directory).
+ */
+async function remoteObjects(service: ServiceHandle, container: string, prefix: string, isSource: boolean, signal: AbortSignal): Promise<Map<string, ObjectEntry>> {
   const objects = new Map<string, ObjectEntry>();
   let entries: ObjectEntry[] = [];
   try {
     entries = await listAll(service.connection, container, prefix, signal);
   } catch (err) {
     if (!isMissing(err)) throw err;
+    if (isSource) throw new SwiftError(`Container '${container}' not found`, { cause: err });
   }
   for (const e of entries) {
     if (e.name === undefined || e.name.endsWith('/')) continue;
@@ -135,7 +145,7 @@ export async function planSync(service: ServiceHandle, source: SyncLocation, des
   const local = up ? source : destination;
   const remote = up ? destination : source;
   if (local.kind !== 'local' || remote.kind !== 'swift') throw new SwiftError('sync goes between a local directory and swift://container[/prefix]');
-  const [files, objects] = await Promise.all([localFiles(local.path), remoteObjects(service, remote.container, remote.prefix, signal)]);
+  const [files, objects] = await Promise.all([localFiles(local.path, up), remoteObjects(service, remote.container, remote.prefix, !up, signal)]);
   const plan: SyncPlanResult[] = [];
   const step = (rel: string, operation: SyncPlanResult['operation'], reason: SyncPlanResult['reason']): void => {
     plan.push({ action: 'sync_plan', success: true, container: remote.container, object: remote.prefix + rel, path: joinPath(local.path, rel), operation, reason });

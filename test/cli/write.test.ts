@@ -240,6 +240,25 @@ describe('download', { concurrency: true }, () => {
     assert.equal(ia.stdout, ib.stdout);
     assert.equal(ia.stdout, "Skipped identical file 'tree/a.txt'\n");
   });
+
+  test('onto a directory: one line naming it, exit status 1, the directory untouched, no partial file left', async () => {
+    // Its own container: the other download tests compare whole-container downloads of `source`.
+    const own = name('dl-onto-dir');
+    await conn.putContainer(own);
+    // above and below the size from which a download keeps a resumable partial file
+    await conn.putObject(own, 'tree/a.txt', 'hello\n');
+    await conn.putObject(own, 'large.bin', Buffer.alloc(1536 * 1024, 3));
+    const dir = mkdtempSync(join(work, 'dl-onto-dir-'));
+    mkdirSync(join(dir, 'target'));
+    writeFileSync(join(dir, 'target/kept.txt'), 'kept');
+    for (const object of ['tree/a.txt', 'large.bin']) {
+      const r = await ours(['download', own, object, '-o', 'target'], { cwd: dir });
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr, `Error downloading object '${own}/${object}': Cannot write "target": it is a directory\n`);
+      assert.deepEqual(readdirSync(dir), ['target'], `${object}: nothing left beside the directory`);
+      assert.deepEqual(readdirSync(join(dir, 'target')), ['kept.txt']);
+    }
+  });
 });
 
 describe('delete, post, copy', { concurrency: true }, () => {

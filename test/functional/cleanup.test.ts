@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Connection } from '../../src/index.js';
 import { SwiftService, type CleanupResult } from '../../src/service/index.js';
 import { connect, SWIFT, unique } from '../helpers/env.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { startScratchService, type ScratchService } from '../helpers/scratch-service.js';
 import { collect, randomFile } from '../helpers/service-files.js';
 import { cleanEnv, ours } from '../cli/helpers.js';
@@ -105,6 +106,41 @@ describe('cleanup', () => {
     for (const [container, obj] of [[c, 'slo'], [c, 'dlo'], [x, 'inner'], [c, 'nested']] as const) {
       const [, body] = await conn.getObject(container, obj);
       assert.ok(body.equals(want), `${container}/${obj}`);
+    }
+  });
+
+  test('a container deleted while the account is scanned is passed over, not a failure of the whole cleanup', async () => {
+    const c = unique('clean-vanish');
+    const segs = `${c}_segments`;
+    const gone = `${c}-gone`;
+    containers.push(c, segs);
+    for (const container of [c, segs, gone]) await conn.putContainer(container);
+    await conn.putObject(gone, segName('inside', 0), 'x'.repeat(1000));
+    await conn.putObject(segs, segName('orphan', 0), 'x'.repeat(1000));
+    const cutoff = new Date(Date.now() + 60_000);
+    // The real Swift answers the listing of `gone` with 404: the proxy deletes it just before forwarding.
+    const proxy = await FaultProxy.start();
+    const [storageUrl, token] = await conn.getAuth();
+    const proxied = new Connection({ preauthUrl: proxy.storageUrl(new URL(storageUrl).pathname.split('/')[2]), preauthToken: token, retries: 0 });
+    const service = new SwiftService(proxied);
+    try {
+      proxy.add({
+        method: 'GET',
+        path: new RegExp(`/${gone}\\?`),
+        before: async () => {
+          await conn.deleteObject(gone, segName('inside', 0));
+          await conn.deleteContainer(gone);
+        },
+        fault: { type: 'forward' },
+      });
+      const results = await collect(service.cleanup(c, { dryRun: true, olderThan: cutoff }));
+      assert.deepEqual(results.filter((r) => !r.success).map((r) => r.error?.message), []);
+      assert.deepEqual(paths(results, 'orphan_segment', 'dry-run'), [`${segs}/${segName('orphan', 0)}`]);
+      assert.deepEqual(proxy.seen('GET', new RegExp(`/${gone}\\?`)).map((r) => r.status), [404], 'the scan met the deleted container');
+    } finally {
+      await service.close();
+      await proxied.close();
+      await proxy.close();
     }
   });
 });

@@ -7,10 +7,11 @@
 // unique to the test (test/helpers/python-port.ts).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterEach, after, before, beforeEach, describe, test } from 'node:test';
 import { Headers as UndiciHeaders } from 'undici';
-import { ClientException, setObjectExpiry, type Connection } from '../../src/index.js';
+import { ClientException, fileSource, setObjectExpiry, type Connection } from '../../src/index.js';
 import { connect, md5, purgeContainer, unique } from '../helpers/env.js';
 import { ETAG, setUp, tearDown, TEST_DATA, type Fixture } from '../helpers/python-port.js';
 
@@ -393,6 +394,37 @@ describe('caller input the way python would send it', () => {
       await assert.rejects(conn.putObject(container, name, make()), (e: unknown) => e === boom, label);
       assert.equal(conn.attempts, 1, `${label}: not retried`);
       await assert.rejects(conn.headObject(container, name), (e: ClientException) => e.httpStatus === 404, `${label}: nothing stored`);
+    }
+  });
+
+  test('a stream that fails before the request reads it (a file that cannot be opened) rejects the call, never ends the process', async () => {
+    const missing = `/nonexistent-${unique('file')}`;
+    const boom = new Error('boom');
+    const sources: Array<[string, () => Parameters<Connection['putObject']>[2], (e: unknown) => boolean]> = [
+      ['a Readable that errors during the login', () => {
+        const early = new Readable({ read() {} });
+        process.nextTick(() => early.destroy(boom));
+        return early;
+      }, (e) => e === boom],
+      ['a read stream of a missing file', () => createReadStream(missing), (e) => (e as NodeJS.ErrnoException).code === 'ENOENT'],
+      ['a body factory opening a missing file', () => () => createReadStream(missing), (e) => (e as NodeJS.ErrnoException).code === 'ENOENT'],
+      ['fileSource of a missing file', () => fileSource(missing), (e) => (e as NodeJS.ErrnoException).code === 'ENOENT'],
+    ];
+    // A fresh connection: the bodies fail while it logs in and opens its sockets, before any is read.
+    const fresh = connect({ retries: 0 });
+    try {
+      const outcomes = await Promise.allSettled(
+        [1, 2, 3].flatMap((round) => sources.map(([label, make]) => fresh.putObject(container, `early-${label.length}-${round}`, make()))),
+      );
+      outcomes.forEach((outcome, i) => {
+        const [label, , expected] = sources[i % sources.length] as (typeof sources)[number];
+        assert.equal(outcome.status, 'rejected', label);
+        assert.ok(expected((outcome as PromiseRejectedResult).reason), `${label}: ${String((outcome as PromiseRejectedResult).reason)}`);
+      });
+      const [, stored] = await conn.getContainer(container, { prefix: 'early-' });
+      assert.deepEqual(stored, [], 'nothing stored');
+    } finally {
+      await fresh.close();
     }
   });
 });

@@ -111,6 +111,39 @@ describe('sync', () => {
     assert.equal((await ours(['sync', '--dry-run', src, remote], { env })).stdout, '');
   });
 
+  test('a missing source (directory or container) is an error, and the destination is left alone even with delete', async () => {
+    const c = unique('sync-nosrc');
+    containers.push(c);
+    await t.conn.putContainer(c);
+    await t.conn.putObject(c, 'p/kept.txt', 'kept');
+    const missingDir = join(root, 'no-such-dir');
+    await assert.rejects(collect(swift.sync(missingDir, `swift://${c}/p`, { delete: true })), {
+      name: 'SwiftError',
+      message: `Local directory ${JSON.stringify(missingDir)} not found`,
+    });
+    assert.equal((await t.conn.getObject(c, 'p/kept.txt'))[1].toString(), 'kept');
+
+    const dest = join(root, 'nosrc-dest');
+    await fsp.mkdir(dest, { recursive: true });
+    await fsp.writeFile(join(dest, 'kept.txt'), 'kept');
+    const missingContainer = unique('sync-missing');
+    await assert.rejects(collect(swift.sync(`swift://${missingContainer}`, dest, { delete: true })), {
+      name: 'SwiftError',
+      message: `Container '${missingContainer}' not found`,
+    });
+    assert.deepEqual(await fsp.readdir(dest), ['kept.txt']);
+
+    // The command line: one line, exit status 1, nothing deleted.
+    const cli = await ours(['sync', '--delete', missingDir, `swift://${c}/p`], { env: cleanEnv(TEMPAUTH) });
+    assert.equal(cli.code, 1);
+    assert.equal(cli.stderr, `Local directory ${JSON.stringify(missingDir)} not found\n`);
+    assert.equal(cli.stdout, '');
+    assert.equal((await t.conn.getObject(c, 'p/kept.txt'))[1].toString(), 'kept');
+    // A missing destination is fine: it is created.
+    assert.deepEqual(failures(await collect(swift.sync(`swift://${c}/p`, join(root, 'nosrc-new')))), []);
+    assert.deepEqual(await fsp.readdir(join(root, 'nosrc-new')), ['kept.txt']);
+  });
+
   test('an interrupted sync is finished by the next run', async () => {
     const c = unique('sync-int');
     containers.push(c, `${c}_segments`);
