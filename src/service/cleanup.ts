@@ -101,6 +101,10 @@ export async function* cleanup(
   const call = startCall<CleanupResult>(service, o);
   call.runner.spawn(async () => {
     const scan = await scanAccount(call);
+    // A mistyped name must not look like a clean container.
+    if (container !== undefined && !scan.listings.has(container) && !scan.listings.has(`${container}_segments`)) {
+      return call.runner.fail(new SwiftError(`Container '${container}' not found`, { container }));
+    }
     for (const result of brokenManifests(scan)) call.runner.emit(result);
     // Ages count from the end of the scan: the manifests read are at least that recent.
     const cutoff = olderThan instanceof Date ? olderThan.getTime() : Date.now() - olderThan * 1000;

@@ -109,6 +109,23 @@ describe('cleanup', () => {
     }
   });
 
+  test('a container that does not exist (nor its _segments) is an error, in the library and on the command line', async () => {
+    const missing = unique('cleanup-missing');
+    await assert.rejects(collect(swift.cleanup(missing, { dryRun: true })), (err: unknown) => err instanceof Error && err.name === 'SwiftError' && err.message.startsWith(`Container '${missing}' not found`));
+    const env = cleanEnv({ ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user2, ST_KEY: SWIFT.key2 });
+    const cli = await ours(['cleanup', missing, '--dry-run'], { env });
+    assert.equal(cli.code, 1);
+    assert.equal(cli.stdout, '');
+    assert.match(cli.stderr, new RegExp(`^Container '${missing}' not found[^\\n]*\\n$`));
+    // A container that exists but holds nothing is no error.
+    const empty = unique('cleanup-empty');
+    await conn.putContainer(empty);
+    containers.push(empty);
+    const results = await collect(swift.cleanup(empty, { dryRun: true }));
+    assert.ok(results.every((r) => r.success));
+    assert.deepEqual(paths(results, 'orphan_segment'), []);
+  });
+
   test('a container deleted while the account is scanned is passed over, not a failure of the whole cleanup', async () => {
     const c = unique('clean-vanish');
     const segs = `${c}_segments`;
