@@ -105,7 +105,7 @@ export async function* cleanup(
     if (container !== undefined && !scan.listings.has(container) && !scan.listings.has(`${container}_segments`)) {
       return call.runner.fail(new SwiftError(`Container '${container}' not found`, { container }));
     }
-    for (const result of brokenManifests(scan)) call.runner.emit(result);
+    for (const result of brokenManifests(scan)) if (container === undefined || result.container === container) call.runner.emit(result);
     // Ages count from the end of the scan: the manifests read are at least that recent.
     const cutoff = olderThan instanceof Date ? olderThan.getTime() : Date.now() - olderThan * 1000;
     for (const [segContainer, name, entry] of candidates(scan, container)) {

@@ -107,9 +107,9 @@ export class SwiftService implements ServiceHandle {
    * uploads that died) and manifests whose segments are missing; deletes
    * the orphans older than `olderThan` seconds (default one day) unless
    * `dryRun`. With `container`, only the segments of `<container>_segments`,
-   * of the containers its manifests use, and of `container` itself; it
-   * rejects with a SwiftError when neither `container` nor its `_segments`
-   * exists.
+   * of the containers its manifests use, and of `container` itself, and
+   * only the broken manifests in `container`; it rejects with a SwiftError
+   * when neither `container` nor its `_segments` exists.
    *
    * ```ts
    * for await (const r of swift.cleanup('backups', { dryRun: true })) console.log(r.action, r.container, r.object, r.status);

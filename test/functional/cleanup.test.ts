@@ -121,9 +121,8 @@ describe('cleanup', () => {
     const empty = unique('cleanup-empty');
     await conn.putContainer(empty);
     containers.push(empty);
-    const results = await collect(swift.cleanup(empty, { dryRun: true }));
-    assert.ok(results.every((r) => r.success));
-    assert.deepEqual(paths(results, 'orphan_segment'), []);
+    // The first test's broken manifest lives in another container: not reported for this one.
+    assert.deepEqual(await collect(swift.cleanup(empty, { dryRun: true })), []);
   });
 
   test('a container deleted while the account is scanned is passed over, not a failure of the whole cleanup', async () => {
