@@ -231,9 +231,7 @@ export class NotFoundError extends ClientException {
 
 /**
  * The server answered 401, or the auth service (Keystone, tempauth) refused
- * the credentials: `httpStatus` is 401 then too, whatever status the service
- * used to say so (Keystone answers an unknown token with 404), and the
- * message names that status.
+ * the credentials, whatever status it used to say so.
  */
 export class UnauthorizedError extends ClientException {
   protected override defaultCode(): ClientErrorCode {

@@ -45,11 +45,9 @@ export function isRefusal(status: number): boolean {
 }
 
 /**
- * Builds the exception for a failed Keystone request (no secrets in it): a
- * refusal is an {@link UnauthorizedError} with `httpStatus` 401 whatever
- * status said it (Keystone answers an unknown token with 404), that status
- * named in the message; a server error stays a plain HTTP ClientException
- * (retried).
+ * Builds the exception for a failed Keystone request (no secrets in it): an
+ * {@link UnauthorizedError} for a refusal, whatever its status; a server
+ * error stays a plain HTTP ClientException (retried).
  */
 export function authFailure(label: string, url: string, res: AuthResponse, reason = ''): ClientException {
   let detail = res.body;
@@ -59,10 +57,8 @@ export function authFailure(label: string, url: string, res: AuthResponse, reaso
   } catch {
     // not JSON: keep the text
   }
-  const said = reason || statusText(res.status);
-  if (!isRefusal(res.status)) return new ClientException(label, responseFields(url, res.status, said, res.headers, detail));
-  const named = res.status === 401 ? label : `${label} (the auth service answered ${res.status} ${said})`;
-  return new UnauthorizedError(named, responseFields(url, 401, statusText(401), res.headers, detail));
+  const fields = responseFields(url, res.status, reason || statusText(res.status), res.headers, detail);
+  return isRefusal(res.status) ? new UnauthorizedError(label, fields) : new ClientException(label, fields);
 }
 
 /** The standard reason phrase (the auth response keeps no server phrase). */
