@@ -63,6 +63,8 @@ export async function uploadObject(
     let stats: BigIntStats | undefined;
     if (path !== undefined) {
       stats = await fsp.stat(path, { bigint: true });
+      // Opening a FIFO waits for a writer (forever), a socket cannot be read, a device has no size: only files are uploaded.
+      if (!stats.isFile()) throw new SwiftError(`Local file ${JSON.stringify(path)} is ${specialKind(stats)}, not a regular file: not uploaded (stream it from stdin or a Readable instead)`);
       size = Number(stats.size);
       mtime = pythonMtime(stats);
     } else if (blob !== undefined) {
@@ -211,6 +213,14 @@ async function putWhole(
   }
   await call.conn.putObject(container, obj, body, { contentLength: size, headers, responseDict: rd, signal: call.signal, checksum: call.checksum });
   return path !== undefined || size !== undefined ? (size ?? 0) : progress.bytesDone;
+}
+
+function specialKind(stats: BigIntStats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return stats.isDirectory() ? 'a directory' : 'not a file';
 }
 
 /** `container/prefix/` of a DLO manifest value. */

@@ -1,7 +1,10 @@
 // SwiftService stat, post, copy, list, download skip-identical, progress, and
-// uploads of files that change while read, against the local Swift.
+// uploads of files that change while read and of special files, against the
+// local Swift.
 import assert from 'node:assert/strict';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, symlinkSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -172,4 +175,39 @@ describe('SwiftService uploads of a file that changes while it is read', () => {
       assert.ok((await conn.getObject(container, name))[1].equals(await fsp.readFile(file)));
     });
   }
+});
+
+describe('SwiftService uploads of special files', () => {
+  test('a FIFO, a link to it and a socket in a tree: each a SwiftError naming it, never a wait for a writer; the files go up', async () => {
+    const tree = join(root, 'special');
+    await fsp.mkdir(join(tree, 'sub'), { recursive: true });
+    await fsp.writeFile(join(tree, 'a.txt'), 'a');
+    execFileSync('mkfifo', [join(tree, 'fifo')]);
+    symlinkSync('fifo', join(tree, 'link-to-fifo'));
+    symlinkSync('..', join(tree, 'sub', 'loop'));
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(tree, 'sock'), resolve));
+    const bound = setTimeout(() => {
+      // Releases an open() stuck on the FIFO, so that the failure is reported rather than the run hanging.
+      closeSync(openSync(join(tree, 'fifo'), constants.O_WRONLY | constants.O_NONBLOCK));
+    }, 60_000);
+    try {
+      const results = await collect(swift.upload(container, [tree], { objectThreads: 2 }));
+      const byName = new Map(results.filter((r) => r.action === 'upload_object').map((r) => [r.object, r]));
+      assert.deepEqual([...byName.keys()].sort(), ['a.txt', 'fifo', 'link-to-fifo', 'sock'].map((n) => `${tree.replace(/^\/+/, '')}/${n}`));
+      for (const [object, result] of byName) {
+        if (object.endsWith('a.txt')) {
+          assert.equal(result.success, true, result.error?.message);
+          continue;
+        }
+        assert.equal(result.success, false, object);
+        assert.ok(result.error instanceof SwiftError, `${object}: ${String(result.error)}`);
+        const kind = object.endsWith('sock') ? 'a socket' : 'a FIFO';
+        assert.match(result.error.message, new RegExp(`^Local file "${result.path}" is ${kind}, not a regular file: not uploaded`));
+      }
+    } finally {
+      clearTimeout(bound);
+      server.close();
+    }
+  });
 });
