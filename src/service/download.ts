@@ -123,6 +123,8 @@ async function downloadObject(
       throw new SwiftError(`Refusing to write ${JSON.stringify(path)} outside ${base}`, { container, object: obj });
     }
     const target = outFile ?? path;
+    // A device, FIFO or socket at the target (`-o /dev/null`, `-o /dev/stdout`) is written into, never replaced by a rename.
+    const direct = outFile !== '-' && !o.noDownload && (await isSpecialFile(target));
     const reqHeaders = splitHeaders(o.headers);
     const versionQuery = o.versionId !== undefined ? `version-id=${encodeURIComponent(o.versionId)}` : undefined;
     const get = (queryString: string | undefined) =>
@@ -136,7 +138,7 @@ async function downloadObject(
       });
     res.startTime = now();
     let got: [ResponseHeaders, AsyncIterable<Buffer> | Buffer];
-    if (o.skipIdentical && outFile !== '-') {
+    if (o.skipIdentical && outFile !== '-' && !direct) {
       const local = await fileMd5(target, call.signal);
       if (local !== undefined) reqHeaders['if-none-match'] = local;
       const query = [versionQuery, 'multipart-manifest=get'].filter(Boolean).join('&');
@@ -154,7 +156,7 @@ async function downloadObject(
       } else {
         got = first;
       }
-    } else if (resumable(o, outFile, path, reqHeaders)) {
+    } else if (!direct && resumable(o, outFile, path, reqHeaders)) {
       const file = outFile ?? path;
       const out = await downloadResumable({ call, o, container, obj, file, paths: partialPaths(file, utf8Prefix), rd });
       Object.assign(res, { success: true, headersReceipt: now(), headers: out.headers, readLength: out.bytes, bytes: out.bytes, finishTime: now() });
@@ -167,7 +169,7 @@ async function downloadObject(
     const [headers, body] = got;
     res.headersReceipt = now();
     res.headers = headers;
-    const bytes = await writeBody(call, o, container, obj, path, outFile, headers, body, res);
+    const bytes = await writeBody(call, o, container, obj, path, outFile, headers, body, res, direct);
     res.success = true;
     // undefined: the bytes went out as `contents`, counted when read
     if (bytes !== undefined) Object.assign(res, { readLength: bytes, bytes, finishTime: now() });
@@ -233,6 +235,7 @@ async function writeBody(
   headers: ResponseHeaders,
   body: AsyncIterable<Buffer> | Buffer,
   res: DownloadObjectResult,
+  direct: boolean,
 ): Promise<number | undefined> {
   const source: AsyncIterable<Buffer> | Buffer[] = Buffer.isBuffer(body) ? [body] : body;
   const length = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
@@ -283,6 +286,10 @@ async function writeBody(
     for await (const _chunk of verified(source)) void _chunk;
     return read;
   }
+  if (direct) {
+    await pipeline(verified(source), createWriteStream(file, { flags: 'w' }), { signal: call.signal });
+    return read;
+  }
   await fsp.mkdir(dirname(file), { recursive: true });
   const temp = join(dirname(file), `.${utf8Prefix(basename(file), 180)}.${randomBytes(6).toString('hex')}.part`);
   try {
@@ -297,6 +304,12 @@ async function writeBody(
     await fsp.utimes(file, mtime, mtime);
   }
   return read;
+}
+
+/** Whether `path` is something other than a file or directory (a device, FIFO or socket); false when it does not exist. */
+async function isSpecialFile(path: string): Promise<boolean> {
+  const stats = await fsp.stat(path).catch(() => undefined);
+  return stats !== undefined && !stats.isFile() && !stats.isDirectory();
 }
 
 function contentTypeOf(headers: ResponseHeaders): string {

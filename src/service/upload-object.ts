@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, type BigIntStats } from 'node:fs';
 import type { BodyInput } from '../http/body.js';
 import { fileSource } from '../http/file-source.js';
 import { isBlob } from '../http/web-stream.js';
@@ -10,7 +10,7 @@ import { chunkData, isIdentical } from './identical.js';
 import { listAll } from './list.js';
 import { attemptsOf, isTrue, splitHeaders } from './options.js';
 import { cleanObjectName, normalizeManifestPath, parseDloManifest, percentF, pythonMtime, pythonNowMtime } from './naming.js';
-import { fileRanges } from './file-ranges.js';
+import { checkUnchanged, fileRanges, unchangedSource } from './file-ranges.js';
 import { blobRanges } from './ranged-source.js';
 import { counted, countedSource, Progress } from './progress.js';
 import { deleteSegments, LargeUploadError, uploadFileSegments, type LargeUpload } from './segments.js';
@@ -60,8 +60,11 @@ export async function uploadObject(
     if (job.kind === 'missing') throw new SwiftError(`Local file ${JSON.stringify(job.path)} not found`);
     let size: number | undefined;
     let mtime: string;
+    let stats: BigIntStats | undefined;
     if (path !== undefined) {
-      const stats = await fsp.stat(path, { bigint: true });
+      stats = await fsp.stat(path, { bigint: true });
+      // Opening a FIFO waits for a writer (forever), a socket cannot be read, a device has no size: only files are uploaded.
+      if (!stats.isFile()) throw new SwiftError(`Local file ${JSON.stringify(path)} is ${specialKind(stats)}, not a regular file: not uploaded (stream it from stdin or a Readable instead)`);
       size = Number(stats.size);
       mtime = pythonMtime(stats);
     } else if (blob !== undefined) {
@@ -103,7 +106,7 @@ export async function uploadObject(
       journal: path === undefined ? o.journal : undefined,
     };
     let newPaths = new Set<string>();
-    const ranged = path !== undefined ? fileRanges(path) : blob !== undefined ? blobRanges(blob) : undefined;
+    const ranged = path !== undefined ? fileRanges(path, stats) : blob !== undefined ? blobRanges(blob) : undefined;
     if (ranged !== undefined && size !== undefined && mode.segmentSize > 0 && size > mode.segmentSize) {
       const count = Math.ceil(size / mode.segmentSize);
       if (mode.useSlo && mode.maxSegments !== undefined && count > mode.maxSegments) {
@@ -133,7 +136,7 @@ export async function uploadObject(
     } else {
       res.largeObject = false;
       res.responseDict = rd;
-      res.bytes = await putWhole(call, container, obj, path, size, job, putHeaders, progress, rd);
+      res.bytes = await putWhole(call, container, obj, path, size, stats, job, putHeaders, progress, rd);
     }
     if (previous.dlo !== undefined || previous.sloPaths.length > 0) {
       res.segmentDeleteResults = await deleteSegments(call, await orphans(call, previous, newPaths));
@@ -192,14 +195,15 @@ async function putWhole(
   obj: string,
   path: string | undefined,
   size: number | undefined,
+  stats: BigIntStats | undefined,
   job: UploadJob,
   headers: Record<string, string>,
   progress: Progress,
   rd: ResponseDict,
 ): Promise<number> {
   let body: BodyInput;
-  if (path !== undefined) {
-    body = countedSource(fileSource(path, size === undefined ? {} : { size }), progress, 0);
+  if (path !== undefined && stats !== undefined && size !== undefined) {
+    body = countedSource(unchangedSource(fileSource(path, { size }), size, () => checkUnchanged(path, stats)), progress, 0);
   } else {
     const source = (job as { source: DataSource }).source;
     if (source === null) body = null;
@@ -209,6 +213,14 @@ async function putWhole(
   }
   await call.conn.putObject(container, obj, body, { contentLength: size, headers, responseDict: rd, signal: call.signal, checksum: call.checksum });
   return path !== undefined || size !== undefined ? (size ?? 0) : progress.bytesDone;
+}
+
+function specialKind(stats: BigIntStats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return stats.isDirectory() ? 'a directory' : 'not a file';
 }
 
 /** `container/prefix/` of a DLO manifest value. */

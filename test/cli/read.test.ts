@@ -3,10 +3,12 @@
 // Swift must print the same text (transaction ids and per-replica
 // timestamps aside) and exit with the same status.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Connection } from '../../src/index.js';
 import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
-import { both, cleanEnv, normaliseStat, ours, python, TEMPAUTH } from './helpers.js';
+import { both, cleanEnv, normaliseStat, ours, oursCommand, python, TEMPAUTH } from './helpers.js';
 
 let conn: Connection;
 const prefix = unique('cli-read');
@@ -182,6 +184,22 @@ describe('errors', { concurrency: true }, () => {
       assert.ok(ourLines[0]?.startsWith(first), `${a.stderr} vs ${b.stderr}`);
       assert.match(a.stderr, /\(txn: tx[0-9a-f-]+\)/);
       assert.doesNotMatch(a.stderr, /\n\s+at /);
+    }
+  });
+
+  test('stdout that cannot be written (a full disk: /dev/full): one line naming ENOSPC, exit status 1, no stack trace', { skip: !existsSync('/dev/full') && 'no /dev/full' }, async () => {
+    for (const args of [['download', container, 'dir/big', '-o', '-'], ['list', container]]) {
+      const { command, args: argv, env } = oursCommand(args);
+      const full = openSync('/dev/full', 'w');
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(command, argv, { env: { ...env, ...TEMPAUTH }, stdio: ['ignore', full, 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      }).finally(() => closeSync(full));
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, 'Error writing to standard output: ENOSPC: no space left on device, write\n', args.join(' '));
     }
   });
 

@@ -3,7 +3,8 @@
 // the server in the same state, and print the same lines.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -257,6 +258,33 @@ describe('download', { concurrency: true }, () => {
       assert.equal(r.stderr, `Error downloading object '${own}/${object}': Cannot write "target": it is a directory\n`);
       assert.deepEqual(readdirSync(dir), ['target'], `${object}: nothing left beside the directory`);
       assert.deepEqual(readdirSync(join(dir, 'target')), ['kept.txt']);
+    }
+  });
+
+  test('onto a FIFO (as onto /dev/null or /dev/stdout): the bytes are written into it, which stays a FIFO, and nothing is left beside it', async () => {
+    const own = name('dl-onto-fifo');
+    await conn.putContainer(own);
+    // above and below the size from which a download goes through a resumable partial file and a rename
+    const objects = { small: Buffer.alloc(2500, 4), large: Buffer.from(Array.from({ length: 1536 * 1024 }, (_, i) => i % 253)) };
+    for (const [object, data] of Object.entries(objects)) await conn.putObject(own, object, data);
+    const dir = mkdtempSync(join(work, 'dl-onto-fifo-'));
+    const fifo = join(dir, 'fifo');
+    for (const [object, data] of Object.entries(objects)) {
+      rmSync(fifo, { force: true });
+      execFileSync('mkfifo', [fifo]);
+      const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const chunks: Buffer[] = [];
+      reader.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const closed = new Promise((resolve) => reader.on('close', resolve));
+      const r = await ours(['download', own, object, '-o', fifo], { cwd: dir });
+      const stillFifo = lstatSync(fifo).isFIFO();
+      // a reader of a FIFO that was renamed over would wait for a writer forever
+      if (!stillFifo) reader.kill();
+      await closed;
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(stillFifo, `${object}: the FIFO was replaced`);
+      assert.ok(Buffer.concat(chunks).equals(data), `${object}: the bytes went through the FIFO`);
+      assert.deepEqual(readdirSync(dir), ['fifo'], `${object}: nothing left beside it`);
     }
   });
 });

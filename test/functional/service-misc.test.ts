@@ -1,5 +1,10 @@
-// SwiftService stat, post, copy, list and download skip-identical against the local Swift.
+// SwiftService stat, post, copy, list, download skip-identical, progress, and
+// uploads of files that change while read and of special files, against the
+// local Swift.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, symlinkSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -132,6 +137,77 @@ describe('SwiftService progress', () => {
     } finally {
       await viaProxy.close();
       await proxy.close();
+    }
+  });
+});
+
+describe('SwiftService uploads of a file that changes while it is read', () => {
+  for (const [kind, segmentSize] of [['one PUT', 0], ['SLO segments', 1 << 20]] as const) {
+    test(`${kind}: written to meanwhile, the upload fails naming the file and stores nothing; a re-run stores the new bytes`, async () => {
+      const MiB = 1 << 20;
+      const name = `changing-${segmentSize}`;
+      const file = join(root, name);
+      await randomFile(file, 8 * MiB);
+      await conn.putObject(container, name, 'previous version');
+      let written = false;
+      // Once the first MiB is read, the last MiB is rewritten in place (same size): the bytes sent after it are the new ones.
+      const onProgress = (e: { bytesDone: number }): void => {
+        if (written || e.bytesDone < MiB) return;
+        written = true;
+        const fd = openSync(file, 'r+');
+        writeSync(fd, Buffer.alloc(MiB, 9), 0, MiB, 7 * MiB);
+        closeSync(fd);
+      };
+      const options = { segmentSize, useSlo: true, segmentThreads: 1, onProgress };
+      const results = await collect(swift.upload(container, [{ source: file, objectName: name }], options));
+      assert.ok(written);
+      const failed = results.filter((r) => r.action === 'upload_object');
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0]?.success, false, 'a mix of two versions was stored');
+      assert.ok(failed[0]?.error instanceof SwiftError, String(failed[0]?.error));
+      assert.match(failed[0].error.message, new RegExp(`Local file "${file}" changed while it was being uploaded`));
+      assert.equal((await conn.getObject(container, name))[1].toString(), 'previous version');
+      const [, segments] = await conn.getContainer(`${container}_segments`, { prefix: `${name}/` });
+      assert.deepEqual(segments, [], 'the segments sent were removed');
+
+      const again = await collect(swift.upload(container, [{ source: file, objectName: name }], { segmentSize, useSlo: true }));
+      assert.deepEqual(again.filter((r) => !r.success).map((r) => r.error?.message), []);
+      assert.ok((await conn.getObject(container, name))[1].equals(await fsp.readFile(file)));
+    });
+  }
+});
+
+describe('SwiftService uploads of special files', () => {
+  test('a FIFO, a link to it and a socket in a tree: each a SwiftError naming it, never a wait for a writer; the files go up', async () => {
+    const tree = join(root, 'special');
+    await fsp.mkdir(join(tree, 'sub'), { recursive: true });
+    await fsp.writeFile(join(tree, 'a.txt'), 'a');
+    execFileSync('mkfifo', [join(tree, 'fifo')]);
+    symlinkSync('fifo', join(tree, 'link-to-fifo'));
+    symlinkSync('..', join(tree, 'sub', 'loop'));
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(tree, 'sock'), resolve));
+    const bound = setTimeout(() => {
+      // Releases an open() stuck on the FIFO, so that the failure is reported rather than the run hanging.
+      closeSync(openSync(join(tree, 'fifo'), constants.O_WRONLY | constants.O_NONBLOCK));
+    }, 60_000);
+    try {
+      const results = await collect(swift.upload(container, [tree], { objectThreads: 2 }));
+      const byName = new Map(results.filter((r) => r.action === 'upload_object').map((r) => [r.object, r]));
+      assert.deepEqual([...byName.keys()].sort(), ['a.txt', 'fifo', 'link-to-fifo', 'sock'].map((n) => `${tree.replace(/^\/+/, '')}/${n}`));
+      for (const [object, result] of byName) {
+        if (object.endsWith('a.txt')) {
+          assert.equal(result.success, true, result.error?.message);
+          continue;
+        }
+        assert.equal(result.success, false, object);
+        assert.ok(result.error instanceof SwiftError, `${object}: ${String(result.error)}`);
+        const kind = object.endsWith('sock') ? 'a socket' : 'a FIFO';
+        assert.match(result.error.message, new RegExp(`^Local file "${result.path}" is ${kind}, not a regular file: not uploaded`));
+      }
+    } finally {
+      clearTimeout(bound);
+      server.close();
     }
   });
 });

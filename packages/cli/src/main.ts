@@ -14,11 +14,14 @@ process.on('SIGINT', () => {
   process.exit(2);
 });
 
-// `swiftclient list | head`: a closed pipe ends the program quietly.
+// `swiftclient list | head`: a closed pipe ends the program quietly. Any
+// other failure to write the output (`-o - > file` on a full disk: ENOSPC)
+// is one line on stderr and exit status 1, not a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    if (stream === process.stdout) process.stderr.write(`Error writing to standard output: ${err.message}\n`);
+    process.exit(1);
   });
 }
 
