@@ -274,7 +274,7 @@ function normalizeStream(value: unknown): AsyncIterable<Chunk> | Iterable<Chunk>
  * listener taken at once keeps the error on the stream, and reading it then
  * throws it, so the call rejects with it instead.
  */
-function heldErrors<T>(value: T): T {
+export function heldErrors<T>(value: T): T {
   if (isNodeReadable(value)) (value as { on(event: 'error', listener: () => void): unknown }).on('error', () => undefined);
   return value;
 }

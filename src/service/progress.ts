@@ -1,4 +1,4 @@
-import type { Chunk, ReplayableSource } from '../http/body.js';
+import { heldErrors, type Chunk, type ReplayableSource } from '../http/body.js';
 import type { ProgressEvent } from './types.js';
 import { asBuffer, utf8Bytes } from '../util/bytes.js';
 
@@ -74,7 +74,7 @@ export function countedSource(source: ReplayableSource, progress: Progress, inde
     open: async () => {
       progress.reset(index);
       const opened = await source.open();
-      const iterable = typeof opened === 'string' || opened instanceof Uint8Array ? [opened] : opened;
+      const iterable = typeof opened === 'string' || opened instanceof Uint8Array ? [opened] : heldErrors(opened);
       return counted(iterable, (n) => progress.add(index, n));
     },
   };

@@ -3,6 +3,9 @@ import { describe, test } from 'node:test';
 import { resumable } from '../../src/service/resume-download.js';
 import { segmentPrefix, segmentsToProbe } from '../../src/service/resume-upload.js';
 import { parseSyncLocation } from '../../src/service/sync.js';
+import { createReadStream } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { countedSource, Progress } from '../../src/service/progress.js';
 
 describe('segment prefix a resumed upload lists', () => {
   const table: Array<[string, boolean, number, string]> = [
@@ -65,4 +68,16 @@ describe('which segments a resumed upload HEADs after its listing (a listing may
   for (const [name, count, listed, gaps, tailFrom] of table) {
     test(name, () => assert.deepEqual(segmentsToProbe(count, new Set(listed)), { gaps, tailFrom }));
   }
+});
+
+describe('a counted upload body', () => {
+  test('a file that cannot be opened fails when the body is read, not as an uncaught error meanwhile', async () => {
+    const progress = new Progress(() => undefined, 'upload', 'c', 'o', 10);
+    const source = countedSource({ size: 10, open: () => createReadStream('/nonexistent/swiftclient-counted') }, progress, 0);
+    const body = await source.open();
+    await sleep(50); // the open fails while nothing reads the body yet (the login or the socket under way)
+    await assert.rejects(async () => {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) void chunk;
+    }, { code: 'ENOENT' });
+  });
 });
