@@ -3,9 +3,14 @@ import { describe, test } from 'node:test';
 import { resumable } from '../../src/service/resume-download.js';
 import { segmentPrefix, segmentsToProbe } from '../../src/service/resume-upload.js';
 import { parseSyncLocation } from '../../src/service/sync.js';
-import { createReadStream } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { countedSource, Progress } from '../../src/service/progress.js';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 describe('segment prefix a resumed upload lists', () => {
   const table: Array<[string, boolean, number, string]> = [
@@ -72,12 +77,27 @@ describe('which segments a resumed upload HEADs after its listing (a listing may
 
 describe('a counted upload body', () => {
   test('a file that cannot be opened fails when the body is read, not as an uncaught error meanwhile', async () => {
-    const progress = new Progress(() => undefined, 'upload', 'c', 'o', 10);
-    const source = countedSource({ size: 10, open: () => createReadStream('/nonexistent/swiftclient-counted') }, progress, 0);
-    const body = await source.open();
-    await sleep(50); // the open fails while nothing reads the body yet (the login or the socket under way)
-    await assert.rejects(async () => {
-      for await (const chunk of body as AsyncIterable<Uint8Array>) void chunk;
-    }, { code: 'ENOENT' });
+    // In a process of its own: an uncaught error must end that process, not pass unseen here.
+    const dir = await mkdtemp(join(tmpdir(), 'counted-'));
+    const script = join(dir, 'counted.mts');
+    const progressModule = pathToFileURL(fileURLToPath(new URL('../../src/service/progress.ts', import.meta.url))).href;
+    await writeFile(
+      script,
+      [
+        "import { createReadStream } from 'node:fs';",
+        "import { setTimeout as sleep } from 'node:timers/promises';",
+        `import { countedSource, Progress } from ${JSON.stringify(progressModule)};`,
+        "const progress = new Progress(() => undefined, 'upload', 'c', 'o', 10);",
+        "const body = await countedSource({ size: 10, open: () => createReadStream('/nonexistent/swiftclient-counted') }, progress, 0).open();",
+        'await sleep(50); // the open fails while nothing reads the body yet (the login or the socket under way)',
+        "try { for await (const chunk of body) void chunk; console.log('read'); } catch (err) { console.log('rejected', err.code); }",
+      ].join('\n'),
+    );
+    try {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', script]);
+      assert.equal(stdout.trim(), 'rejected ENOENT');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
