@@ -200,6 +200,19 @@ describe('meta and stat', () => {
     assert.equal(link.symlink?.object, 'seg/1');
     await assert.rejects(direct.statObject(container, 'missing'), (err: unknown) => err instanceof ClientException && err.code === 'NOT_FOUND');
   });
+
+  test("an SLO's listing sloEtag is statObject's etag: the MD5 of its segments' ETags, without quotes", async () => {
+    await direct.putObject(container, 'slo-seg/1', 'aaa');
+    await direct.putObject(container, 'slo-seg/2', 'bbb');
+    const manifest = [1, 2].map((i) => ({ path: `${container}/slo-seg/${i}`, etag: null, size_bytes: null }));
+    await direct.putObject(container, 'slo', JSON.stringify(manifest), { queryString: 'multipart-manifest=put' });
+    const expected = md5(Buffer.from(md5(Buffer.from('aaa')) + md5(Buffer.from('bbb'))));
+    const info = await direct.statObject(container, 'slo');
+    assert.deepEqual([info.manifest, info.etag, info.contentLength], [{ kind: 'slo' }, expected, 6]);
+    const listed = [];
+    for await (const entry of direct.listObjects(container, { prefix: 'slo' })) if (entry.kind === 'object' && entry.name === 'slo') listed.push(entry.sloEtag);
+    assert.deepEqual(listed, [expected]);
+  });
 });
 
 describe('openObject and the body readers', () => {
