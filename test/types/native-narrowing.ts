@@ -2,7 +2,8 @@
 // (npm run typecheck, and test/unit/native-types.test.ts). Every
 // `@ts-expect-error` must meet an error: if a union stops narrowing on
 // `kind`, or a field loses its type, the unused directive fails the build.
-import type { Connection, ListedObject, ListObjectsEntry, ObjectBody, TransferProgress } from '../../src/index.js';
+import { SwiftService, uploadBlob } from '../../src/index.js';
+import type { Connection, ListedObject, ListObjectsEntry, ObjectBody, ProgressEvent, TransferProgress } from '../../src/index.js';
 
 declare const entry: ListObjectsEntry;
 declare const conn: Connection;
@@ -72,4 +73,14 @@ export async function records(): Promise<void> {
   await conn.postObject('c', 'o', {}, { meta: { owner: 'ünï' } });
   // @ts-expect-error progress totals may be unknown
   await conn.putObject('c', 'o', 'x', { onProgress: (p) => p.total.toFixed() });
+}
+
+export async function blobProgress(blob: Blob): Promise<void> {
+  // uploadBlob always knows the size: bytesTotal is a number, no `?? 1` needed
+  await uploadBlob(conn, 'c', 'o', blob, { onProgress: ({ bytesDone, bytesTotal }) => void (bytesDone / bytesTotal) });
+  // a listener written for SwiftService's events (bytesTotal possibly undefined) still fits
+  const general = (e: ProgressEvent): void => void e.bytesTotal;
+  await uploadBlob(conn, 'c', 'o', blob, { onProgress: general });
+  // @ts-expect-error SwiftService's own progress total may be unknown (streams)
+  await new SwiftService(conn).upload('c', ['f'], { onProgress: (e) => e.bytesTotal.toFixed() }).next();
 }
