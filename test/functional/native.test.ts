@@ -394,6 +394,21 @@ describe('await using', { skip: undiciOnly("close() cannot close the platform's 
     await until(() => proxy.openConnections === 0);
   });
 
+  test('ObjectBody: leaving the block unread frees its socket for the next request (one socket allowed)', async () => {
+    await direct.putObject(container, 'dispose-body', randomBytes(4 * MiB));
+    const conn = connect({ maxConnections: 1 });
+    let escaped;
+    {
+      await using body = (await conn.openObject(container, 'dispose-body')).body;
+      escaped = body;
+      assert.ok((await body.read(1024)).length === 1024);
+    }
+    assert.equal((await escaped.read()).length, 0, 'closed: nothing more to read');
+    // With the body's socket still held, this request would wait (here: until the loose bound).
+    assert.equal((await conn.statObject(container, 'dispose-body', { signal: AbortSignal.timeout(60_000) })).contentLength, 4 * MiB);
+    await conn.close();
+  });
+
   test('SwiftService: leaving the block closes the connection it created', async () => {
     proxy.reset();
     {
