@@ -122,7 +122,7 @@ export class Connection extends ConnectionBase {
    * @example
    * const { info, body } = await conn.openObject('docs', 'report.json');
    * const report = await body.json<{ total: number }>();
-   * // or: await pipeline(Readable.fromWeb(body.toWeb()), createWriteStream('report.json'))
+   * // or, any size: await pipeline(body, createWriteStream('report.json')) (node:stream/promises)
    */
   async openObject(container: string, obj: string, options?: native.OpenObjectOptions): Promise<native.OpenedObject> {
     return native.openObject(this, container, obj, options);
