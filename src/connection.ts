@@ -114,14 +114,15 @@ export class Connection extends ConnectionBase {
    * info and its body, always streamed (whatever `respChunkSize` would say),
    * with `text()`, `json()`, `bytes()`, `toWeb()`, `read(n)` and iteration.
    * A dropped connection is resumed (Range + If-Match) and the MD5 of a whole
-   * plain object is checked at its end, as for `getObject`.
+   * plain object is checked at its end, as for `getObject`. A body left
+   * unread holds its socket: `close()` it, or hold it with `await using`.
    * @returns `{ info, body }`: the GET's headers as an {@link ObjectInfo} and the streamed {@link ObjectBody}.
    * @throws {@link NotFoundError}, {@link UnauthorizedError}, {@link NetworkError}, {@link TimeoutError}, {@link ClientException} (see `Connection`).
    *   Reading the body can reject with a {@link ChecksumError} or, once resumes are exhausted, a {@link NetworkError}.
    * @example
    * const { info, body } = await conn.openObject('docs', 'report.json');
    * const report = await body.json<{ total: number }>();
-   * // or: await pipeline(Readable.fromWeb(body.toWeb()), createWriteStream('report.json'))
+   * // or, any size: await pipeline(body, createWriteStream('report.json')) (node:stream/promises)
    */
   async openObject(container: string, obj: string, options?: native.OpenObjectOptions): Promise<native.OpenedObject> {
     return native.openObject(this, container, obj, options);

@@ -224,6 +224,9 @@ function findHeader(headers: Record<string, string> | undefined, name: string): 
 
 /** The server answered 404: no such account, container or object. */
 export class NotFoundError extends ClientException {
+  /** Always `'NOT_FOUND'`. */
+  declare readonly code: 'NOT_FOUND';
+
   protected override defaultCode(): ClientErrorCode {
     return 'NOT_FOUND';
   }
@@ -234,6 +237,9 @@ export class NotFoundError extends ClientException {
  * the credentials, whatever status it used to say so.
  */
 export class UnauthorizedError extends ClientException {
+  /** Always `'UNAUTHORIZED'`. */
+  declare readonly code: 'UNAUTHORIZED';
+
   protected override defaultCode(): ClientErrorCode {
     return 'UNAUTHORIZED';
   }
@@ -245,6 +251,9 @@ export class UnauthorizedError extends ClientException {
  * underlying error.
  */
 export class NetworkError extends ClientException {
+  /** `'NETWORK'`, or `'TIMEOUT'` for a {@link TimeoutError}. */
+  declare readonly code: 'NETWORK' | 'TIMEOUT';
+
   protected override defaultCode(): ClientErrorCode {
     return 'NETWORK';
   }
@@ -252,6 +261,9 @@ export class NetworkError extends ClientException {
 
 /** No answer within `timeout` seconds, or a body went silent that long. */
 export class TimeoutError extends NetworkError {
+  /** Always `'TIMEOUT'`. */
+  declare readonly code: 'TIMEOUT';
+
   protected override defaultCode(): ClientErrorCode {
     return 'TIMEOUT';
   }
@@ -290,6 +302,9 @@ export interface ChecksumErrorFields extends ClientExceptionFields {
  * catch (err) { if (err instanceof ChecksumError) console.error(err.container, err.object, err.expected, err.actual); }
  */
 export class ChecksumError extends ClientException {
+  /** Always `'CHECKSUM'`. */
+  declare readonly code: 'CHECKSUM';
+
   /** The digest the server reported or the one expected (hex). */
   readonly expected: string;
   /** The digest computed over the bytes that passed (hex). */

@@ -211,6 +211,15 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     return toWebStream(this);
   }
 
+  /**
+   * `await using body = (await conn.openObject(c, o)).body` closes it when
+   * the block ends, read or not (same as `close()`; nothing left to do once
+   * it was read to the end).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.ended) this.close();
+  }
+
   /** Stops the download and releases the connection. */
   close(): void {
     this.response.idle?.stop();

@@ -3,6 +3,7 @@ import type { Connection } from '../connection.js';
 import { ClientException } from '../errors.js';
 import type { ContainerEntry } from '../ops/account.js';
 import type { ObjectEntry } from '../ops/container.js';
+import { parseEtag } from '../http/integrity.js';
 import { swiftDate } from './dates.js';
 import { accountPages, containerPages } from './pages.js';
 
@@ -22,11 +23,11 @@ export interface ListedObject {
   lastModified: Date;
   /** A symlink's target path (`/v1/AUTH_x/container/object`), when Swift lists the object as one. */
   symlinkPath?: string;
-  /** The ETag a static symlink is pinned to. */
+  /** The ETag a static symlink is pinned to (quotes stripped). */
   symlinkEtag?: string;
   /** The size of a static symlink's target. */
   symlinkBytes?: number;
-  /** A static large object's ETag (the MD5 of its segments' ETags). */
+  /** A static large object's ETag (the MD5 of its segments' ETags), quotes stripped (as `statObject`'s `etag`). */
   sloEtag?: string;
   /** In a versioned listing: this version's id. */
   versionId?: string;
@@ -105,9 +106,10 @@ export function toListObjectsEntry(entry: ObjectEntry): ListObjectsEntry {
     lastModified: swiftDate(entry.last_modified),
   };
   if (typeof entry.symlink_path === 'string') out.symlinkPath = entry.symlink_path;
-  if (typeof entry.symlink_etag === 'string') out.symlinkEtag = entry.symlink_etag;
+  if (typeof entry.symlink_etag === 'string') out.symlinkEtag = parseEtag(entry.symlink_etag);
   if (entry.symlink_bytes !== undefined && entry.symlink_bytes !== null) out.symlinkBytes = Number(entry.symlink_bytes);
-  if (typeof entry.slo_etag === 'string') out.sloEtag = entry.slo_etag;
+  // Swift lists slo_etag with its quotes (the manifest's ETag header value).
+  if (typeof entry.slo_etag === 'string') out.sloEtag = parseEtag(entry.slo_etag);
   if (typeof entry.version_id === 'string') out.versionId = entry.version_id;
   if (typeof entry.is_latest === 'boolean') out.isLatest = entry.is_latest;
   return out;

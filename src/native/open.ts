@@ -32,7 +32,8 @@ export interface OpenedObject {
   info: ObjectInfo;
   /**
    * The bytes, streamed: iterate it, `read(n)`, `text()`, `json()`,
-   * `bytes()`, `toWeb()`; `close()` it when leaving it unread.
+   * `bytes()`, `toWeb()`; `close()` it when leaving it unread (or hold it
+   * with `await using`, which closes it when the block ends).
    */
   body: ObjectBody;
 }

@@ -3,6 +3,7 @@
 import { parseAcl } from '../account-helpers.js';
 import type { Connection } from '../connection.js';
 import type { HeadersInput, ResponseHeaders } from '../http/headers.js';
+import { parseEtag } from '../http/integrity.js';
 import type { CallOptions } from '../ops/account.js';
 import { symlinkOf, type SymlinkInfo } from '../symlinks.js';
 import { legacyVersioningOf, versionQuery, type LegacyVersioning } from '../versioning.js';
@@ -205,7 +206,7 @@ export function objectInfo(headers: ResponseHeaders): ObjectInfo {
   return {
     ...base(headers, 'object'),
     contentLength: count(headers['content-length']),
-    etag: (headers.etag ?? '').replace(/^"+|"+$/g, ''),
+    etag: parseEtag(headers.etag),
     lastModified: swiftDate(headers['last-modified']),
     contentType: headers['content-type'] ?? '',
     deleteAt: unixSecondsDate(headers['x-delete-at']),

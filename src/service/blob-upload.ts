@@ -42,8 +42,11 @@ export interface UploadBlobOptions {
   resume?: boolean | undefined;
   /** `false` skips the MD5 check of each PUT. @default the Connection's `checksum` */
   checksum?: boolean | undefined;
-  /** Told the bytes sent as each segment (or the whole Blob) goes out; see SwiftService's `onProgress`. */
-  onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * Told the bytes sent as each segment (or the whole Blob) goes out; see
+   * SwiftService's `onProgress`. `bytesTotal` is always known here: the Blob's size.
+   */
+  onProgress?: ((event: ProgressEvent & { bytesTotal: number }) => void) | undefined;
   /** Told each result as it completes: container creates, and each segment's `upload_segment`. */
   onResult?: ((result: UploadResult) => void) | undefined;
   /** Stops the upload: requests in flight are aborted, the segments stored so far removed, and the call rejects with the signal's reason. */
@@ -70,7 +73,7 @@ export interface UploadBlobOptions {
  * const file = input.files[0];
  * await uploadBlob(conn, 'uploads', file.name, file, {
  *   segmentSize: '8M',
- *   onProgress: ({ bytesDone, bytesTotal }) => (bar.value = bytesDone / (bytesTotal ?? 1)),
+ *   onProgress: ({ bytesDone, bytesTotal }) => (bar.value = bytesDone / bytesTotal),
  * });
  */
 export async function uploadBlob(
@@ -125,7 +128,8 @@ async function putBlob(
         call.runner.emit(await createContainer(call, segmentContainer, policy, Object.keys(policy).length > 0 ? undefined : container));
       }
     }
-    const progress = new Progress(o.onProgress, 'upload', container, obj, size);
+    // The listener takes events whose bytesTotal is a number: this Progress always has one (size).
+    const progress = new Progress(o.onProgress as ((event: ProgressEvent) => void) | undefined, 'upload', container, obj, size);
     progress.report();
     const ranges = blobRanges(blob);
     if (large) {

@@ -200,6 +200,19 @@ describe('meta and stat', () => {
     assert.equal(link.symlink?.object, 'seg/1');
     await assert.rejects(direct.statObject(container, 'missing'), (err: unknown) => err instanceof ClientException && err.code === 'NOT_FOUND');
   });
+
+  test("an SLO's listing sloEtag is statObject's etag: the MD5 of its segments' ETags, without quotes", async () => {
+    await direct.putObject(container, 'slo-seg/1', 'aaa');
+    await direct.putObject(container, 'slo-seg/2', 'bbb');
+    const manifest = [1, 2].map((i) => ({ path: `${container}/slo-seg/${i}`, etag: null, size_bytes: null }));
+    await direct.putObject(container, 'slo', JSON.stringify(manifest), { queryString: 'multipart-manifest=put' });
+    const expected = md5(Buffer.from(md5(Buffer.from('aaa')) + md5(Buffer.from('bbb'))));
+    const info = await direct.statObject(container, 'slo');
+    assert.deepEqual([info.manifest, info.etag, info.contentLength], [{ kind: 'slo' }, expected, 6]);
+    const listed = [];
+    for await (const entry of direct.listObjects(container, { prefix: 'slo' })) if (entry.kind === 'object' && entry.name === 'slo') listed.push(entry.sloEtag);
+    assert.deepEqual(listed, [expected]);
+  });
 });
 
 describe('openObject and the body readers', () => {
@@ -379,6 +392,21 @@ describe('await using', { skip: undiciOnly("close() cannot close the platform's 
       assert.ok(proxy.openConnections > 0, 'a pooled keep-alive socket while in the block');
     }
     await until(() => proxy.openConnections === 0);
+  });
+
+  test('ObjectBody: leaving the block unread frees its socket for the next request (one socket allowed)', async () => {
+    await direct.putObject(container, 'dispose-body', randomBytes(4 * MiB));
+    const conn = connect({ maxConnections: 1 });
+    let escaped;
+    {
+      await using body = (await conn.openObject(container, 'dispose-body')).body;
+      escaped = body;
+      assert.ok((await body.read(1024)).length === 1024);
+    }
+    assert.equal((await escaped.read()).length, 0, 'closed: nothing more to read');
+    // With the body's socket still held, this request would wait (here: until the loose bound).
+    assert.equal((await conn.statObject(container, 'dispose-body', { signal: AbortSignal.timeout(60_000) })).contentLength, 4 * MiB);
+    await conn.close();
   });
 
   test('SwiftService: leaving the block closes the connection it created', async () => {

@@ -2,7 +2,10 @@
 // (npm run typecheck, and test/unit/native-types.test.ts). Every
 // `@ts-expect-error` must meet an error: if a union stops narrowing on
 // `kind`, or a field loses its type, the unused directive fails the build.
-import type { Connection, ListedObject, ListObjectsEntry, ObjectBody, TransferProgress } from '../../src/index.js';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { SwiftService, uploadBlob } from '../../src/index.js';
+import type { Connection, ListedObject, ListObjectsEntry, ObjectBody, ProgressEvent, TransferProgress } from '../../src/index.js';
 
 declare const entry: ListObjectsEntry;
 declare const conn: Connection;
@@ -66,10 +69,23 @@ export async function records(): Promise<void> {
   const web: ReadableStream<Uint8Array> = streamed.toWeb();
   const typed: { a: number } = await streamed.json<{ a: number }>();
   void [opened.etag, text, web, typed];
+  // The README's bounded-memory download: the body itself is a pipeline source
+  // (Readable.fromWeb(body.toWeb()) does not compile where lib "DOM" is loaded beside @types/node).
+  await pipeline(body, createWriteStream('/dev/null'));
 
   // @ts-expect-error metadata values must be strings
   await conn.putObject('c', 'o', 'x', { meta: { size: 1 } });
   await conn.postObject('c', 'o', {}, { meta: { owner: 'ünï' } });
   // @ts-expect-error progress totals may be unknown
   await conn.putObject('c', 'o', 'x', { onProgress: (p) => p.total.toFixed() });
+}
+
+export async function blobProgress(blob: Blob): Promise<void> {
+  // uploadBlob always knows the size: bytesTotal is a number, no `?? 1` needed
+  await uploadBlob(conn, 'c', 'o', blob, { onProgress: ({ bytesDone, bytesTotal }) => void (bytesDone / bytesTotal) });
+  // a listener written for SwiftService's events (bytesTotal possibly undefined) still fits
+  const general = (e: ProgressEvent): void => void e.bytesTotal;
+  await uploadBlob(conn, 'c', 'o', blob, { onProgress: general });
+  // @ts-expect-error SwiftService's own progress total may be unknown (streams)
+  await new SwiftService(conn).upload('c', ['f'], { onProgress: (e) => e.bytesTotal.toFixed() }).next();
 }

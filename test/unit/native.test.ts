@@ -8,7 +8,7 @@ import { isLastPage } from '../../src/native/pages.js';
 import { progressReporter, type TransferProgress } from '../../src/native/progress.js';
 
 describe('listing entries', () => {
-  test('objects, subdirs, symlink, SLO and version fields', () => {
+  test('objects, subdirs, symlink, SLO (its ETag unquoted) and version fields', () => {
     const base = { name: 'a', bytes: 3, hash: 'h', content_type: 'text/plain', last_modified: '2024-05-01T10:20:30.123450' };
     assert.deepEqual(toListObjectsEntry(base), {
       kind: 'object',
@@ -24,7 +24,7 @@ describe('listing entries', () => {
       symlink_path: '/v1/AUTH_t/c/o',
       symlink_etag: 'e',
       symlink_bytes: 9,
-      slo_etag: 's',
+      slo_etag: '"s"',
       version_id: '1.2',
       is_latest: false,
     });
