@@ -403,7 +403,7 @@ describe('caller input the way python would send it', () => {
     const sources: Array<[string, () => Parameters<Connection['putObject']>[2], (e: unknown) => boolean]> = [
       ['a Readable that errors during the login', () => {
         const early = new Readable({ read() {} });
-        process.nextTick(() => early.destroy(boom));
+        setTimeout(() => early.destroy(boom), 1); // while the login is under way, before the transport reads the body
         return early;
       }, (e) => e === boom],
       ['a read stream of a missing file', () => createReadStream(missing), (e) => (e as NodeJS.ErrnoException).code === 'ENOENT'],
