@@ -3,14 +3,12 @@
 // signals, and checks made before anything is sent.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { ClientException, Connection, setDebugLog, type ObjectBody } from '../../src/index.js';
 import { startCutProxy } from '../helpers/cut-proxy.js';
 import { rejectsAsync, startContractSuite, type ContractSuite } from '../helpers/contract-suite.js';
-import { SWIFT, connect, unique } from '../helpers/env.js';
+import { SWIFT, connect, freePort, unique } from '../helpers/env.js';
 
 let t: ContractSuite;
 let conn: Connection;
@@ -246,15 +244,6 @@ describe('signal', () => {
     }
   });
 });
-
-/** A port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('X-Copy-From PUT, close() with an unread body, checks before auth, null options', async () => {
   const conn = connect();

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { detectRuntime } from '../../src/http/runtime.js';
 import { chooseTransport } from '../../src/http/select.js';
 import { Connection, type ConnectionOptions } from '../../src/index.js';
@@ -73,4 +74,13 @@ export async function purgeContainer(conn: Connection, container: string): Promi
   } catch {
     // already gone
   }
+}
+
+/** A port nothing listens on: bound on 127.0.0.1, then released. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -2,9 +2,9 @@
 // it), on 127.0.0.1 with its own config and log in a temporary directory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './env.js';
 
 export interface Tinyproxy {
   /** `http://127.0.0.1:<port>` */
@@ -17,14 +17,6 @@ export interface Tinyproxy {
 }
 
 export const TINYPROXY = ['/usr/bin/tinyproxy', '/usr/sbin/tinyproxy'].find((path) => existsSync(path));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
