@@ -17,6 +17,16 @@ const pkg = JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8'));
 const lib = JSON.parse(readFileSync(join(HERE, '../../package.json'), 'utf8'));
 const out = join(HERE, 'dist');
 
+/** `undici` resolved to undici-lean.cjs: the parts we use, not undici's index (see that file). */
+function undiciLean() {
+  return {
+    name: 'undici-lean',
+    setup(b) {
+      b.onResolve({ filter: /^undici(\/index\.js)?$/ }, () => ({ path: join(HERE, 'undici-lean.cjs') }));
+    },
+  };
+}
+
 rmSync(out, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: HERE,
@@ -43,6 +53,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+  plugins: [undiciLean()],
 });
 
 // MIT/ISC/Apache licences ask for their notice to travel with the code.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { CLI_DIST, ensureBuilt } from '../helpers/build.js';
 import { forwardTo } from '../helpers/counting-proxy.js';
 import { connect, purgeContainer, SWIFT, unique } from '../helpers/env.js';
 import { NODE_FOR_CLI } from '../helpers/runtime.js';
+import { startTinyproxy, TINYPROXY } from '../helpers/tinyproxy.js';
 import { cleanEnv, ROOT, TEMPAUTH, type RunResult } from './helpers.js';
 
 const container = unique('cli-bundle');
@@ -26,9 +27,9 @@ let conn: Connection;
 let work = '';
 
 /** Runs the copied bundle; stdout as bytes (a download to `-o -`). */
-function runCopy(args: readonly string[], env: NodeJS.ProcessEnv = cleanEnv(TEMPAUTH)): Promise<RunResult & { bytes: Buffer }> {
+function runCopy(args: readonly string[], env: NodeJS.ProcessEnv = cleanEnv(TEMPAUTH), nodeArgs: readonly string[] = []): Promise<RunResult & { bytes: Buffer }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE_FOR_CLI, [join(work, 'dist/main.js'), ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE_FOR_CLI, [...nodeArgs, join(work, 'dist/main.js'), ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -122,5 +123,37 @@ describe('the bundled CLI', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  test('goes through the HTTP proxy that http_proxy names', { skip: TINYPROXY ? false : 'tinyproxy is not installed' }, async () => {
+    const proxy = await startTinyproxy();
+    try {
+      const r = await runCopy(['stat', container], cleanEnv({ ...TEMPAUTH, http_proxy: proxy.url }));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^\s+Objects: 2$/m);
+      const origin = new URL(SWIFT.authUrl).origin;
+      assert.ok(proxy.requests().some((line) => line.startsWith(`GET ${origin}/auth/v1.0 `)), proxy.requests().join('\n'));
+      assert.ok(proxy.requests().some((line) => line.startsWith(`HEAD ${origin}/v1/`)), proxy.requests().join('\n'));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('capabilities reads /info', async () => {
+    const r = await runCopy(['capabilities', '--json', `${new URL(SWIFT.authUrl).origin}/info`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(typeof (JSON.parse(r.stdout) as { swift?: { version?: unknown } }).swift?.version, 'string');
+  });
+
+  test("stat loads undici's HTTP/1.1 client only, not its fetch, cache or mock parts", async () => {
+    // Those parts bring Node's zlib, worker_threads and its own internal
+    // undici, most of a short command's start-up CPU.
+    const probe = join(work, 'module-list.mjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write(`\\nloaded: ${process.moduleLoadList.join('|')}\\n`));\n");
+    const r = await runCopy(['stat', container], cleanEnv(TEMPAUTH), ['--import', probe]);
+    assert.equal(r.code, 0, r.stderr);
+    const loaded = new Set(/^loaded: (.*)$/m.exec(r.stderr)?.[1]?.split('|') ?? []);
+    assert.ok(loaded.has('NativeModule net'), 'the probe saw the modules');
+    for (const name of ['zlib', 'worker_threads', 'internal/deps/undici/undici']) assert.ok(!loaded.has(`NativeModule ${name}`), `${name} is loaded`);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { ClientException, NetworkError } from 'swiftclient';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 
 /** TLS and timeout settings of the one anonymous GET. */
 export interface InfoRequestOptions {
@@ -37,9 +37,10 @@ export async function fetchInfoText(infoUrl: string, o: InfoRequestOptions): Pro
     ...(ms ? { headersTimeout: ms, bodyTimeout: ms } : {}),
   });
   try {
-    let res: Awaited<ReturnType<typeof request>>;
+    let res: Awaited<ReturnType<Agent['request']>>;
     try {
-      res = await request(infoUrl, { dispatcher: agent, headers: { 'accept-encoding': 'identity' } });
+      const url = new URL(infoUrl);
+      res = await agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers: { 'accept-encoding': 'identity' } });
     } catch (err) {
       const code = (err as { code?: string } | null)?.code;
       const what = err instanceof Error ? err.message : String(err);
