@@ -355,9 +355,12 @@ def targets_round_two(results):
             b = phase_cpu(py, 'stat')
             out.append(('Start-up: `swiftclient stat` client CPU ≤ 0.3× python `swift stat`',
                         '%.3f vs %.3f CPU-s (whole processes) = %.2f×' % (a, b, a / b), verdict(a / b <= 0.3)))
-    # SLO download to a file, verified: whole-process wall of every client
-    ours = find(results, 'W5', 'ours')
-    if ours:
+    # SLO download to a file, verified: whole-process wall of every client,
+    # for the library (SwiftService) and for the command
+    for mine, what in (('ours', 'SwiftService'), ('ours-cli', 'the swiftclient CLI')):
+        ours = find(results, 'W5', mine)
+        if not ours:
+            continue
         o = stats(ours)
         for client, limit in (('python', 0.75), ('rclone', 1.0)):
             other = find(results, 'W5', client)
@@ -365,12 +368,11 @@ def targets_round_two(results):
                 s = stats(other)
                 r = o['pwall'] / s['pwall']
                 name = 'python `swift download`' if client == 'python' else 'rclone `copyto`'
-                out.append(('W5 SLO download, verified: wall ≤ %.2f× %s' % (limit, name),
-                            '%.2f vs %.2f s (whole processes, start-up included) = %.2f×; ours is %s today' % (
-                                o['pwall'], s['pwall'], r, ours['runs'][0].get('impl') or 'SwiftService.download'),
+                out.append(('W5 SLO download, verified (%s): wall ≤ %.2f× %s' % (what, limit, name),
+                            '%.2f vs %.2f s (whole processes, start-up included) = %.2f×' % (o['pwall'], s['pwall'], r),
                             verdict(r <= limit)))
         rss = o['rss'] / MiB
-        out.append(('W5 SLO download: our peak RSS < 128 MiB', '%.0f MiB' % rss, verdict(rss < 128)))
+        out.append(('W5 SLO download (%s): our peak RSS < 128 MiB' % what, '%.0f MiB' % rss, verdict(rss < 128)))
     # steady state, small objects, in-memory server
     for variant in ('c=1', 'c=8'):
         ours, py, und = (find(results, 'W6', c, variant) for c in ('ours', 'python', 'undici'))

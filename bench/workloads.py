@@ -319,9 +319,12 @@ class Bench:
                 return run
             return (client, fn)
 
+        cli = cli_path()
         clients = [
             ours('ours', True),
         ] + ([ours('before', True, BASELINE_JS)] if BASELINE else []) + [
+            # like for like with the other two: a command, start-up included
+            ('ours-cli', lambda: cli_run([('download', [NODE, cli, 'download', cont, 'w5', '-o', out], '/dev/null', verified)])),
             ('python', lambda: cli_run([('download', ['swift', 'download', cont, 'w5', '-o', out], '/dev/null', verified)])),
             ('rclone', lambda: cli_run([('download', rclone('copyto', 'bench:%s/w5' % cont, out), None, verified)])),
         ]
