@@ -17,12 +17,14 @@ const pkg = JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8'));
 const lib = JSON.parse(readFileSync(join(HERE, '../../package.json'), 'utf8'));
 const out = join(HERE, 'dist');
 
-/** `undici` resolved to undici-lean.cjs: the parts we use, not undici's index (see that file). */
+/** The library's undici-parts.js and the bare `undici` resolved to undici-lean.cjs (see that file). */
 function undiciLean() {
+  const lean = () => ({ path: join(HERE, 'undici-lean.cjs') });
   return {
     name: 'undici-lean',
     setup(b) {
-      b.onResolve({ filter: /^undici(\/index\.js)?$/ }, () => ({ path: join(HERE, 'undici-lean.cjs') }));
+      b.onResolve({ filter: /^undici(\/index\.js)?$/ }, lean);
+      b.onResolve({ filter: /\/undici-parts\.js$/ }, lean);
     },
   };
 }
