@@ -69,10 +69,16 @@ async function readState(paths: PartialPaths, container: string, obj: string): P
   }
 }
 
-/** Written through a temporary name and a rename, so a kill never leaves half a state file. */
+/** Written through a temporary name and a rename, so a kill never leaves half a state file; a failed write (a full disk) leaves none. */
 async function writeState(paths: PartialPaths, state: PartialState): Promise<void> {
-  await fsp.writeFile(`${paths.state}.tmp`, JSON.stringify(state));
-  await fsp.rename(`${paths.state}.tmp`, paths.state);
+  const temp = `${paths.state}.tmp`;
+  try {
+    await fsp.writeFile(temp, JSON.stringify(state));
+    await fsp.rename(temp, paths.state);
+  } catch (err) {
+    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

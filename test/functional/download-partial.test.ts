@@ -1,11 +1,12 @@
-// One download at a time into a path: a second download (another call in
-// this process, a child process, a second CLI) while the first one is in
-// progress fails at once, naming the path, and leaves the first one's partial
-// file alone; the lock a SIGKILLed download leaves does not block the next.
-// The first download is kept in progress by holding its GET's response in
-// the proxy until the second one has run (no timing involved).
+// The files beside a download's target. One download at a time into a
+// path: a second download (another call in this process, a child process, a
+// second CLI) while the first one is in progress fails at once, naming the
+// path, and leaves the first one's partial file alone; the lock a SIGKILLed
+// download leaves does not block the next. A resume state that cannot be
+// written (a full disk) leaves no temporary file. The first download is kept
+// in progress by holding its GET's response in the proxy (no timing involved).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -64,8 +65,8 @@ function holdFirstGet(): { reached: Promise<void>; release: () => void } {
 }
 
 /** Runs a download child (transfer-child.ts); resolves with its exit code and stderr. */
-function downloadChild(outFile: string): { pid: number; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
-  const job = { op: 'download', storageUrl: t.storageUrl, token: t.token, container, objects: ['obj.bin'], options: { outFile } };
+function downloadChild(outFile: string, extra: Record<string, unknown> = {}): { pid: number; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
+  const job = { op: 'download', storageUrl: t.storageUrl, token: t.token, container, objects: ['obj.bin'], options: { outFile }, ...extra };
   const [command, args] = childCommand(CHILD, [JSON.stringify(job)]);
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -147,6 +148,23 @@ describe('one download at a time into a path', () => {
     const [result] = await collect(swift.download(container, ['obj.bin'], { outFile: out }));
     assert.ok(result?.success, result?.error?.message);
     assert.equal(await fileMd5(out), await fileMd5(source));
+    assert.deepEqual(await partialNames(), []);
+  });
+});
+
+describe('the resume state file', () => {
+  test('a state file that cannot be written (no room: a file size limit) fails the download and leaves no temporary file', { skip: process.platform !== 'linux' && 'prlimit is Linux only' }, async () => {
+    const out = join(t.root, 'no-room.bin');
+    const held = holdFirstGet();
+    const child = downloadChild(out, { fileSizeLimitFails: true });
+    await held.reached;
+    // The child is past its start-up and holds its lock; from now on any byte it writes to a file fails with EFBIG.
+    execFileSync('prlimit', [`--pid=${child.pid}`, '--fsize=0']);
+    held.release();
+    const exit = await child.done;
+    assert.equal(exit.code, 1);
+    assert.match(exit.stderr, /EFBIG/);
+    await assert.rejects(fsp.stat(out));
     assert.deepEqual(await partialNames(), []);
   });
 });
