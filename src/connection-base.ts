@@ -1,7 +1,7 @@
 import type { SessionLike } from './auth/session.js';
 import { AuthState } from './auth/state.js';
 import { ClientException } from './errors.js';
-import { PreparedBody, type BodyInput } from './http/body.js';
+import { heldErrors, PreparedBody, type BodyInput } from './http/body.js';
 import { hasHeader, headerRecord, type HeadersInput, type ResponseHeaders } from './http/headers.js';
 import { downloadDigest } from './http/integrity.js';
 import { ObjectBody } from './http/object-body.js';
@@ -353,6 +353,8 @@ export class ConnectionBase {
    * await conn.putObject('backups', 'db.tar', fileSource('/var/backups/db.tar'));
    */
   async putObject(cont: string, obj: string, contents: BodyInput, options?: PutObjectOptions | null): Promise<string> {
+    // Before the first await: a stream failing on the next tick (Bun emits before any await resumes) rejects the call instead of ending the process.
+    heldErrors(contents);
     const o = await this.#precheck(options, cont, obj, (o0) => [o0.headers, { etag: o0.etag, 'content-type': o0.contentType }]);
     const body = PreparedBody.from(contents, o.contentLength ?? headerLength(o.headers));
     const checksum = o.checksum ?? this.checksum;

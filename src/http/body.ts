@@ -48,6 +48,7 @@ function recycledRead(source: ReplayableSource): (() => AsyncIterable<Uint8Array
 
 /** A Node stream.Readable (also async iterable, and an fs.ReadStream has an `open()`): told apart without importing node:stream. */
 function isNodeReadable(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
   const v = value as { pipe?: unknown; on?: unknown; read?: unknown };
   return typeof v.pipe === 'function' && typeof v.on === 'function' && typeof v.read === 'function';
 }

@@ -11,6 +11,7 @@ import type { Call } from './context.js';
 import { SwiftError } from './errors.js';
 import { isTrue } from './options.js';
 import { DIR_MARKER_TYPES } from './naming.js';
+import { lockPartial } from './partial-lock.js';
 import { Progress } from './progress.js';
 import type { DownloadOptions } from './types.js';
 import { fetchSegments, planSegments, type SegmentPlan } from './verified-download.js';
@@ -21,7 +22,8 @@ import { fetchSegments, planSegments, type SegmentPlan } from './verified-downlo
  * by a small state file (`.<name>.swiftclient-partial.json`: the object's
  * ETag, Last-Modified, length and, for a large object, a digest of its
  * segment list). Renamed into place only once complete and verified. The
- * next run of the same download continues where the file ends:
+ * next run of the same download continues where the file ends (one download
+ * at a time per partial file: see partial-lock.ts):
  *
  * - a plain object with `Range: bytes=<have>-` and `If-Match: <ETag>`; a
  *   412 (the object changed) discards the partial file and starts over;
@@ -67,10 +69,16 @@ async function readState(paths: PartialPaths, container: string, obj: string): P
   }
 }
 
-/** Written through a temporary name and a rename, so a kill never leaves half a state file. */
+/** Written through a temporary name and a rename, so a kill never leaves half a state file; a failed write (a full disk) leaves none. */
 async function writeState(paths: PartialPaths, state: PartialState): Promise<void> {
-  await fsp.writeFile(`${paths.state}.tmp`, JSON.stringify(state));
-  await fsp.rename(`${paths.state}.tmp`, paths.state);
+  const temp = `${paths.state}.tmp`;
+  try {
+    await fsp.writeFile(temp, JSON.stringify(state));
+    await fsp.rename(temp, paths.state);
+  } catch (err) {
+    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
@@ -135,6 +143,7 @@ export interface ResumableOutcome {
 export async function downloadResumable(job: ResumableDownload): Promise<ResumableOutcome> {
   const { o, container, obj, file, paths } = job;
   await fsp.mkdir(dirname(file), { recursive: true });
+  const lock = await lockPartial(paths.data, file);
   try {
     const state = o.resume === false ? undefined : await readState(paths, container, obj);
     // Without a state file a partial file says nothing trustworthy.
@@ -153,6 +162,8 @@ export async function downloadResumable(job: ResumableDownload): Promise<Resumab
   } catch (err) {
     if (o.resume === false) await discardPartial(paths).catch(() => undefined);
     throw err;
+  } finally {
+    await lock.release();
   }
 }
 

@@ -1,4 +1,5 @@
 import { Connection } from '../connection.js';
+import { heldErrors } from '../http/body.js';
 import type { Capabilities } from '../ops/capabilities.js';
 import type { ConnectionOptions } from '../options.js';
 import type { ServiceHandle } from './context.js';
@@ -83,6 +84,8 @@ export class SwiftService implements ServiceHandle {
    * Files larger than `segmentSize` become SLOs (DLOs with `useDlo`).
    */
   upload(container: string, objects: ReadonlyArray<string | UploadObject>, options?: UploadOptions): AsyncGenerator<UploadResult, void, undefined> {
+    // Now, not when the results are first read: a stream source failing before then comes back as its result instead of ending the process.
+    if (Array.isArray(objects)) for (const item of objects) if (typeof item === 'object' && item !== null) heldErrors(item.source);
     return loaded(() => import('./upload.js'), (m) => m.upload(this, this.defaults, container, objects, options));
   }
 

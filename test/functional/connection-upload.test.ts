@@ -401,6 +401,11 @@ describe('caller input the way python would send it', () => {
     const missing = `/nonexistent-${unique('file')}`;
     const boom = new Error('boom');
     const sources: Array<[string, () => Parameters<Connection['putObject']>[2], (e: unknown) => boolean]> = [
+      ['a Readable that errors on the next tick', () => {
+        const early = new Readable({ read() {} });
+        process.nextTick(() => early.destroy(boom)); // before the call's first await: Bun emits the error before the body is looked at
+        return early;
+      }, (e) => e === boom],
       ['a Readable that errors during the login', () => {
         const early = new Readable({ read() {} });
         setTimeout(() => early.destroy(boom), 1); // while the login is under way, before the transport reads the body

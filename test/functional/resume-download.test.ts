@@ -12,7 +12,7 @@
 // when the process dies.
 import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ChecksumError, Connection } from '../../src/index.js';
 import { SwiftService, type DownloadObjectResult } from '../../src/service/index.js';
@@ -71,6 +71,8 @@ async function killedDownload(container: string, obj: string, outFile: string, s
   const outcome = await transferAndKill(job, proxy, (p) => p.received('GET') >= SIZE / 2);
   assert.ok(outcome.killed, `the child finished before half was received: ${outcome.stderr}`);
   await assert.rejects(fsp.stat(outFile), 'nothing at the final path');
+  // The killed child's lock is left behind: the next run must take it over by itself.
+  await fsp.stat(join(dirname(outFile), `.${basename(outFile)}.swiftclient-partial.lock`));
   // Object bytes: a large object's come from its segments (the manifest or listing is not part of them).
   return segmented ? proxy.received('GET', SEGMENT_GET) : proxy.received('GET');
 }

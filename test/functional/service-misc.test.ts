@@ -7,6 +7,7 @@ import { closeSync, constants, openSync, symlinkSync, writeSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Connection } from '../../src/index.js';
 import { SwiftService, SwiftError } from '../../src/service/index.js';
@@ -115,6 +116,18 @@ describe('SwiftService download skip-identical', () => {
 });
 
 describe('SwiftService progress', () => {
+  test('a stream source failing before the results are read is that upload\'s failed result, never the end of the process', async () => {
+    const boom = new Error('boom');
+    const early = new Readable({ read() {} });
+    process.nextTick(() => early.destroy(boom));
+    const results = swift.upload(container, [{ source: early, objectName: 'early-failing' }]);
+    // Only a 'close' listener of the test's own: the 'error' before it is the upload's to hold.
+    await new Promise((resolve) => early.on('close', resolve));
+    const failed = (await collect(results)).filter((r) => !r.success);
+    assert.deepEqual(failed.map((r) => [r.action, r.object, r.error?.message]), [['upload_object', 'early-failing', 'boom']]);
+    await assert.rejects(conn.headObject(container, 'early-failing'), /404/);
+  });
+
   test('a part re-sent after a retry: its bytes are taken off, then progress climbs again to the total', async () => {
     const data = Buffer.alloc(1 << 20, 5);
     const proxy = await FaultProxy.start();

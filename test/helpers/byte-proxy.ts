@@ -26,6 +26,8 @@ export interface ByteProxy {
   received(method?: string, url?: RegExp): number;
   /** Called after each chunk either way (e.g. to kill a client half-way). */
   onBytes: ((proxy: ByteProxy) => void) | undefined;
+  /** Called when a response arrives; the response waits for the promise it returns (e.g. to keep a download in progress). */
+  hold: ((request: ProxiedRequest) => Promise<void> | undefined) | undefined;
   /** Forgets what was counted. */
   reset(): void;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startByteProxy(target: string): Promise<ByteProxy> {
     url: '',
     requests: [],
     onBytes: undefined,
+    hold: undefined,
     sent: (method, url) => sum(proxy.requests, method, url, (r) => r.sent),
     received: (method, url) => sum(proxy.requests, method, url, (r) => r.received),
     reset: () => {
@@ -52,7 +55,8 @@ export async function startByteProxy(target: string): Promise<ByteProxy> {
   const server: Server = createServer((req, res) => {
     const record: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', sent: 0, received: 0, range: req.headers.range, status: undefined };
     proxy.requests.push(record);
-    const outgoing = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+    const outgoing = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, async (up) => {
+      await proxy.hold?.(record);
       record.status = up.statusCode;
       res.writeHead(up.statusCode ?? 502, up.statusMessage, up.rawHeaders);
       up.on('data', (chunk: Buffer) => {

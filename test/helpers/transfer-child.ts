@@ -12,9 +12,12 @@ interface ChildJob {
   container: string;
   objects: unknown[];
   options: Record<string, unknown>;
+  fileSizeLimitFails?: boolean;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ChildJob;
+// A file size limit set on this process (prlimit --fsize) then fails writes with EFBIG rather than killing it: a full disk, for tests.
+if (job.fileSizeLimitFails) process.on('SIGXFSZ', () => undefined);
 
 /** A file's bytes as a generator: a stream without a stable identity, as stdin is. */
 async function* generated(path: string): AsyncGenerator<Buffer> {

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { SwiftError } from './errors.js';
+
+/**
+ * One download at a time per partial file. Two downloads into the same path
+ * (two processes, or two calls in one) would otherwise write into the same
+ * partial file, and the second rename would fail on a name the first had
+ * already moved. The owner of a partial file holds a lock file beside it
+ * (`<partial>.lock`), created exclusively (`wx`), holding its pid, host,
+ * process start (from /proc, where there is one) and a random id; it is
+ * removed when the download ends, however it ends.
+ *
+ * A process killed outright (SIGKILL, OOM, power cut) leaves its lock behind;
+ * the next download takes it over when {@link lockIsStale} says its owner is
+ * gone: on this host, its pid is dead, or is alive but started at another
+ * time (a reused pid, which in containers is often one's own). A lock of
+ * another host (a shared filesystem) is never broken: nothing here can tell
+ * whether it lives, and the error names the file to remove.
+ *
+ * SwiftService runs on Node, Deno and Bun only (it reads and writes files);
+ * where `process.kill` or /proc is missing, the probe says "unknown" and the
+ * lock is treated as live.
+ */
+
+/** What a lock file records about its owner. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  /** The owner's process start (/proc/<pid>/stat's starttime, in clock ticks since boot), where /proc exists. */
+  procStart?: string | undefined;
+  /** When the lock was taken (ISO 8601), for the message. */
+  since: string;
+  /** Random, so that breaking a stale lock can tell it from a fresh one of the same pid. */
+  id: string;
+}
+
+/** What this process found out about a lock's owner. */
+export interface LockProbe {
+  /** This host's name. */
+  host: string;
+  /** Whether the owner's pid runs here: undefined when it cannot be told. */
+  alive: boolean | undefined;
+  /** That pid's current process start (/proc), undefined when unreadable. */
+  procStart: string | undefined;
+  /** Milliseconds since the lock file was last modified. */
+  ageMs: number;
+}
+
+/** An unreadable lock is one being written (create and write are two steps) for at most this long. */
+export const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+/** Whether a lock left by `owner` (undefined: unreadable or empty) may be taken over. */
+export function lockIsStale(owner: LockOwner | undefined, probe: LockProbe): boolean {
+  if (owner === undefined) return probe.ageMs > UNREADABLE_LOCK_GRACE_MS;
+  if (owner.host !== probe.host) return false;
+  if (probe.alive === false) return true;
+  if (owner.procStart !== undefined && probe.procStart !== undefined) return owner.procStart !== probe.procStart;
+  return false;
+}
+
+/** A lock this process holds; `release` removes it (only if it is still this one). */
+export interface PartialLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock of the partial file `partial` for a download into `target`:
+ * a SwiftError naming `target` when a live download holds it.
+ */
+export async function lockPartial(partial: string, target: string): Promise<PartialLock> {
+  const path = `${partial}.lock`;
+  const mine: LockOwner = { pid: process.pid, host: hostname(), procStart: procStart(process.pid), since: new Date().toISOString(), id: randomBytes(8).toString('hex') };
+  const text = JSON.stringify(mine);
+  const busy = (who: string) => new SwiftError(`Another download into ${JSON.stringify(target)} is in progress${who}; if it is not, remove ${JSON.stringify(path)}`);
+  // A few rounds: a lock released or broken meanwhile is tried again, a lock that keeps coming back is busy.
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    try {
+      await fsp.writeFile(path, text, { flag: 'wx' });
+      return { release: () => releaseLock(path, text) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const held = await fsp.readFile(path, 'utf8').catch(() => undefined);
+    if (held === undefined) continue; // released meanwhile
+    const owner = parseOwner(held);
+    const ageMs = await fsp.stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const probe: LockProbe = { host: mine.host, alive: owner && isAlive(owner.pid), procStart: owner && procStart(owner.pid), ageMs };
+    if (!lockIsStale(owner, probe)) throw busy(owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.since})` : '');
+    await breakStale(path, held);
+  }
+  throw busy('');
+}
+
+/**
+ * Removes a stale lock, unless another process replaced it since it was read:
+ * the lock is renamed aside (one rename wins), and put back if what was moved
+ * is not the stale one.
+ */
+async function breakStale(path: string, stale: string): Promise<void> {
+  const aside = `${path}.${randomBytes(6).toString('hex')}`;
+  try {
+    await fsp.rename(path, aside);
+  } catch {
+    return; // gone already: someone else broke or released it
+  }
+  const moved = await fsp.readFile(aside, 'utf8').catch(() => undefined);
+  if (moved !== stale) await fsp.link(aside, path).catch(() => undefined);
+  await fsp.rm(aside, { force: true });
+}
+
+async function releaseLock(path: string, text: string): Promise<void> {
+  const held = await fsp.readFile(path, 'utf8').catch(() => undefined);
+  if (held === text) await fsp.rm(path, { force: true });
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof o.pid !== 'number' || typeof o.host !== 'string' || typeof o.id !== 'string') return undefined;
+    return { pid: o.pid, host: o.host, procStart: typeof o.procStart === 'string' ? o.procStart : undefined, since: String(o.since), id: o.id };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` runs on this host; undefined where the runtime cannot say. */
+function isAlive(pid: number): boolean | undefined {
+  if (typeof process.kill !== 'function') return undefined;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    return code === 'EPERM' ? true : undefined;
+  }
+}
+
+/** A process's start time in clock ticks since boot (Linux /proc), undefined elsewhere. */
+function procStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state is field 3, starttime field 22.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
