@@ -17,14 +17,12 @@ const pkg = JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8'));
 const lib = JSON.parse(readFileSync(join(HERE, '../../package.json'), 'utf8'));
 const out = join(HERE, 'dist');
 
-/** The library's undici-parts.js and the bare `undici` resolved to undici-lean.cjs (see that file). */
+/** `undici` resolved to undici-lean.cjs: the parts we use, not undici's index (see that file). */
 function undiciLean() {
-  const lean = () => ({ path: join(HERE, 'undici-lean.cjs') });
   return {
     name: 'undici-lean',
     setup(b) {
-      b.onResolve({ filter: /^undici(\/index\.js)?$/ }, lean);
-      b.onResolve({ filter: /\/undici-parts\.js$/ }, lean);
+      b.onResolve({ filter: /^undici(\/index\.js)?$/ }, () => ({ path: join(HERE, 'undici-lean.cjs') }));
     },
   };
 }

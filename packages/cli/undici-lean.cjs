@@ -1,13 +1,14 @@
 'use strict';
-// The bundle's twin of the library's src/http/undici-parts.ts, which loads
-// each part of undici from its own file at run time (createRequire, which
-// esbuild cannot follow): the same parts, required statically so esbuild
-// bundles them, and never undici's index (see undici-parts.ts for why).
-// build.mjs points `undici-parts.js` and the bare `undici` here.
+// What the library and the CLI take from undici, without undici's index.js:
+// the index loads every part of undici (fetch, WebSocket, the mock agents,
+// the sqlite cache, the interceptors) and with them Node's http2, sqlite,
+// zlib, dns, worker_threads and child_process modules, most of a short
+// command's start-up CPU. build.mjs points `undici` and `undici/index.js`
+// here for the bundle only; the library on npm keeps importing undici.
 const Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
 const api = require('undici/lib/api/index.js');
 
-// As undici's index does: request(), stream()... on every dispatcher (the CLI's capabilities command uses request()).
+// As undici's index does: request(), stream()... on every dispatcher.
 Object.assign(Dispatcher.prototype, api);
 
 module.exports = {
@@ -16,5 +17,7 @@ module.exports = {
   Pool: require('undici/lib/dispatcher/pool.js'),
   errors: require('undici/lib/core/errors.js'),
   // Only a proxied connection needs it (and what it loads).
-  proxyAgentClass: () => require('undici/lib/dispatcher/proxy-agent.js'),
+  get ProxyAgent() {
+    return require('undici/lib/dispatcher/proxy-agent.js');
+  },
 };

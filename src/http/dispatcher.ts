@@ -1,7 +1,6 @@
 // The Node default HTTP stack: an undici Agent with keep-alive, a pool
 // limit when asked, TLS settings, and proxies from the environment.
-import type { Dispatcher, Pool as UndiciPool, ProxyAgent } from 'undici';
-import { Agent, Pool, proxyAgentClass } from './undici-parts.js';
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
 import { proxyFor, type ProxyEnv } from './proxy.js';
 import type { PoolOptions } from './transport.js';
 
@@ -30,9 +29,8 @@ export function defaultDispatcher(options: DefaultDispatcherOptions): Dispatcher
     connect: { timeout: options.connectTimeoutMs, ...tls },
     factory: (origin, opts) => {
       const proxy = proxyFor(new URL(String(origin)), proxies);
-      if (proxy === undefined) return new Pool(origin, opts as UndiciPool.Options);
-      const ProxyAgentClass = proxyAgentClass();
-      return new ProxyAgentClass({
+      if (proxy === undefined) return new Pool(origin, opts as Pool.Options);
+      return new ProxyAgent({
         ...(opts as ProxyAgent.Options),
         uri: proxy,
         proxyTunnel: false,

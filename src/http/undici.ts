@@ -1,7 +1,7 @@
 // The Node default engine: an undici Agent with pooled keep-alive
 // connections, proxies from the environment and TLS options.
 import { readFileSync } from 'node:fs';
-import type { Dispatcher } from 'undici';
+import { errors as undiciErrors, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
 import { ClientException } from '../errors.js';
 import { decodeResponseHeaders, encodeForWire, withDefaultUserAgent } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
@@ -20,7 +20,6 @@ import {
   type TransportOptions,
 } from './transport.js';
 import { dispatchRequest } from './undici-body.js';
-import { errors as undiciErrors } from './undici-parts.js';
 import { defaultUserAgent } from './user-agent.js';
 
 /** How far past a caller's exact timeout undici's own (coarse) timers are set. */
