@@ -58,6 +58,11 @@ export function partialPaths(file: string, shorten: (name: string, maxBytes: num
   return { data, state: `${data}.json` };
 }
 
+/** Whether a file name (no directory) is a partial file or state file of {@link partialPaths}: a download's own file, not content. */
+export function isPartialName(name: string): boolean {
+  return /^\..+\.swiftclient-partial(\.json(\.tmp)?)?$/s.test(name);
+}
+
 async function readState(paths: PartialPaths, container: string, obj: string): Promise<PartialState | undefined> {
   try {
     const state = JSON.parse(await fsp.readFile(paths.state, 'utf8')) as PartialState;
