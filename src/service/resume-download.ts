@@ -195,7 +195,9 @@ async function resumePlain(job: ResumableDownload, state: PartialState): Promise
     checkWhole(job, { md5: hash.digest('hex'), read: start + written }, fullHeaders, state.length);
     return { headers: fullHeaders, bytes: start + written, reused: start };
   } catch (err) {
-    if (err instanceof ClientException && (err.httpStatus === 412 || err.httpStatus === 416)) {
+    // A checksum failure with bytes kept: the partial file itself may be bad (a crash or power cut can leave
+    // unwritten pages in it), and kept, it would fail every run. Started over, only the server's bytes count.
+    if (err instanceof ChecksumError || (err instanceof ClientException && (err.httpStatus === 412 || err.httpStatus === 416))) {
       await discardPartial(paths);
       return undefined;
     }
