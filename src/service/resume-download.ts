@@ -60,6 +60,11 @@ export function partialPaths(file: string, shorten: (name: string, maxBytes: num
   return { data, state: `${data}.json` };
 }
 
+/** Whether a file name (no directory) is a partial file or state file of {@link partialPaths}: a download's own file, not content. */
+export function isPartialName(name: string): boolean {
+  return /^\..+\.swiftclient-partial(\.json(\.tmp)?)?$/s.test(name);
+}
+
 async function readState(paths: PartialPaths, container: string, obj: string): Promise<PartialState | undefined> {
   try {
     const state = JSON.parse(await fsp.readFile(paths.state, 'utf8')) as PartialState;
@@ -201,7 +206,9 @@ async function resumePlain(job: ResumableDownload, state: PartialState): Promise
     checkWhole(job, { md5: hash.digest('hex'), read: start + written }, fullHeaders, state.length);
     return { headers: fullHeaders, bytes: start + written, reused: start };
   } catch (err) {
-    if (err instanceof ClientException && (err.httpStatus === 412 || err.httpStatus === 416)) {
+    // A checksum failure with bytes kept: the partial file itself may be bad (a crash or power cut can leave
+    // unwritten pages in it), and kept, it would fail every run. Started over, only the server's bytes count.
+    if (err instanceof ChecksumError || (err instanceof ClientException && (err.httpStatus === 412 || err.httpStatus === 416))) {
       await discardPartial(paths);
       return undefined;
     }

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { basename } from 'node:path';
 import type { ObjectEntry } from '../ops/container.js';
 import type { ServiceHandle } from './context.js';
 import { isMissing, SwiftError } from './errors.js';
@@ -7,6 +8,7 @@ import { chunkData, fileMd5, isIdentical } from './identical.js';
 import { listAll } from './list.js';
 import { mergeOptions } from './options.js';
 import { joinPath, pythonMtime } from './naming.js';
+import { isPartialName } from './resume-download.js';
 import { expandUploads } from './upload-inputs.js';
 import type { DeleteResult, DownloadObjectResult, DownloadOptions, ResultBase, UploadOptions, UploadResult } from './types.js';
 
@@ -84,7 +86,8 @@ async function localFiles(dir: string, isSource: boolean): Promise<Map<string, L
     return files;
   }
   for await (const job of expandUploads([{ source: dir, objectName: '' }], '')) {
-    if (job.kind !== 'file') continue;
+    // An interrupted download's partial files: the download resumes from them, no sync sends or deletes them.
+    if (job.kind !== 'file' || isPartialName(basename(job.path))) continue;
     files.set(job.name, { path: job.path, size: (await fsp.stat(job.path)).size });
   }
   return files;

@@ -11,7 +11,7 @@
 // listing). One segment thread, so that one segment at most is in flight
 // when the process dies.
 import assert from 'node:assert/strict';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ChecksumError, Connection } from '../../src/index.js';
@@ -144,6 +144,27 @@ describe('resumable downloads', () => {
       assert.equal(await fileMd5(out), await fileMd5(other));
     });
   }
+
+  test('plain: a partial file damaged after the kill (a power cut can leave unwritten pages as zeros) is started over, not a ChecksumError on every run', async () => {
+    const container = newContainer('rdown-damaged');
+    const path = join(root, 'damaged-src.bin');
+    await randomFile(path, 6 * MiB + 5);
+    await upload(container, path, 'obj.bin', {});
+    const out = join(root, 'damaged.bin');
+    const partial = join(root, '.damaged.bin.swiftclient-partial');
+    const job = { op: 'download', storageUrl, token, container, objects: ['obj.bin'], options: { outFile: out } };
+    // Killed once the child has written 1 MiB (the proxy runs ahead of it by what socket buffers hold).
+    const outcome = await transferAndKill(job, proxy, () => (statSync(partial, { throwIfNoEntry: false })?.size ?? 0) >= MiB, { pollMs: 2 });
+    assert.ok(outcome.killed, `the child finished before it wrote 1 MiB: ${outcome.stderr}`);
+    const handle = await fsp.open(partial, 'r+');
+    await handle.write(Buffer.alloc(4096), 0, 4096, 8192);
+    await handle.close();
+    const { result, received } = await downloadAgain(container, 'obj.bin', out);
+    assert.equal(result.reusedBytes ?? 0, 0, 'nothing kept of the damaged partial file');
+    assert.ok(received >= 6 * MiB + 5, `the whole object is fetched again: ${received}`);
+    assert.equal(await fileMd5(out), await fileMd5(path));
+    assert.deepEqual((await fsp.readdir(root)).filter((n) => n.includes('swiftclient-partial')), [], 'no partial file left');
+  });
 });
 
 describe('verified large-object downloads', () => {

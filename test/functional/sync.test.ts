@@ -11,6 +11,8 @@ import { parseSyncLocation } from '../../src/index.js';
 import { SwiftService, type SyncResult } from '../../src/service/index.js';
 import { cleanEnv, ours, TEMPAUTH } from '../cli/helpers.js';
 import { unique } from '../helpers/env.js';
+import { transferAndKill } from '../helpers/kill-child.js';
+import { fileMd5, startProxiedSwift } from '../helpers/proxied-swift.js';
 import { startScratchService, type ScratchService } from '../helpers/scratch-service.js';
 import { assertSameTree, collect, randomFile } from '../helpers/service-files.js';
 
@@ -170,5 +172,38 @@ describe('sync', () => {
     const back = join(root, 'int-back');
     assert.deepEqual(failures(await collect(swift.sync(`swift://${c}`, back))), []);
     await assertSameTree(src, back);
+  });
+
+  test('a download killed mid-way leaves partial files that the next sync down resumes, and that no sync transfers or deletes', async () => {
+    const p = await startProxiedSwift('sync-kill');
+    try {
+      const c = p.newContainer('sync-kill');
+      const big = join(p.root, 'big.bin');
+      const size = 3 * MiB + 5;
+      await randomFile(big, size);
+      assert.deepEqual(failures(await collect(swift.upload(c, [{ source: big, objectName: 'big.bin' }], { useSlo: true }))), []);
+      const dir = join(p.root, 'mirror');
+      const job = { op: 'download', storageUrl: p.storageUrl, token: p.token, container: c, objects: ['big.bin'], options: { outputDir: dir, segmentThreads: 1 } };
+      const outcome = await transferAndKill(job, p.proxy, (x) => x.received('GET', /_segments\//) >= MiB);
+      assert.ok(outcome.killed, outcome.stderr);
+      const before = p.proxy.received('GET', /_segments\//);
+      assert.deepEqual((await fsp.readdir(dir)).sort(), ['.big.bin.swiftclient-partial', '.big.bin.swiftclient-partial.json']);
+
+      // The download's own files are not the directory's content: nothing to upload, nothing to delete.
+      assert.deepEqual(await collect(swift.sync(dir, `swift://${p.newContainer('sync-kill-up')}`, { dryRun: true })), []);
+      const plan = await collect(swift.sync(`swift://${c}`, dir, { dryRun: true, delete: true }));
+      assert.deepEqual(plan.map((s) => `${(s as { operation: string }).operation} ${s.object}`), ['download big.bin']);
+
+      p.proxy.reset();
+      const service = p.viaProxy();
+      const results = await collect(service.sync(`swift://${c}`, dir, { delete: true })).finally(() => service.close());
+      assert.deepEqual(failures(results), []);
+      const again = p.proxy.received('GET', /_segments\//);
+      assert.ok(again <= size - before + MiB, `received ${again} again; ${before} before the kill`);
+      assert.deepEqual(await fsp.readdir(dir), ['big.bin']);
+      assert.equal(await fileMd5(join(dir, 'big.bin')), await fileMd5(big));
+    } finally {
+      await p.close();
+    }
   });
 });

@@ -18,14 +18,16 @@ export interface KillOutcome {
 /**
  * Runs a command, and SIGKILLs it (no chance to clean up, as an OOM kill or
  * a power cut) as soon as `reached(proxy)` holds after some bytes went
- * through the proxy. Resolves once the process has exited.
+ * through the proxy, or, with `pollMs`, at a check every that many ms (for
+ * conditions on what the child wrote to disk, which may lag behind the bytes
+ * the proxy passed on). Resolves once the process has exited.
  */
 export function runAndKill(
   command: string,
   args: string[],
   proxy: ByteProxy,
   reached: (proxy: ByteProxy) => boolean,
-  o: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+  o: { stdin?: string; env?: NodeJS.ProcessEnv; pollMs?: number } = {},
 ): Promise<KillOutcome> {
   return new Promise((resolve, reject) => {
     // `stdin`: a file the child reads as its standard input.
@@ -37,14 +39,17 @@ export function runAndKill(
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    proxy.onBytes = (p) => {
-      if (!killed && reached(p)) {
+    const check = (): void => {
+      if (!killed && reached(proxy)) {
         killed = true;
         child.kill('SIGKILL');
       }
     };
+    proxy.onBytes = check;
+    const poll = o.pollMs === undefined ? undefined : setInterval(check, o.pollMs);
     child.on('error', reject);
     child.on('exit', (code) => {
+      clearInterval(poll);
       proxy.onBytes = undefined;
       resolve({ killed, code, stderr });
     });
@@ -52,7 +57,7 @@ export function runAndKill(
 }
 
 /** Runs a SwiftService transfer (see transfer-child.ts) in a child process, killed by `reached`. */
-export function transferAndKill(job: Record<string, unknown>, proxy: ByteProxy, reached: (proxy: ByteProxy) => boolean): Promise<KillOutcome> {
+export function transferAndKill(job: Record<string, unknown>, proxy: ByteProxy, reached: (proxy: ByteProxy) => boolean, o: { pollMs?: number } = {}): Promise<KillOutcome> {
   const [command, args] = childCommand(CHILD, [JSON.stringify(job)]);
-  return runAndKill(command, args, proxy, reached);
+  return runAndKill(command, args, proxy, reached, o);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { resumable } from '../../src/service/resume-download.js';
+import { isPartialName, partialPaths, resumable } from '../../src/service/resume-download.js';
 import { segmentPrefix, segmentsToProbe } from '../../src/service/resume-upload.js';
 import { parseSyncLocation } from '../../src/service/sync.js';
 import { execFile } from 'node:child_process';
@@ -40,6 +40,22 @@ describe('which downloads take the resumable path', () => {
   for (const [what, o, outFile, path, headers, expected] of table) {
     test(what, () => assert.equal(resumable(o, outFile, path, headers), expected));
   }
+});
+
+describe("a download's own partial and state files (sync leaves them alone)", () => {
+  const { data, state } = partialPaths('/d/big.bin', (name) => name);
+  const table: Array<[string, boolean]> = [
+    [data.slice(3), true],
+    [state.slice(3), true],
+    [`${state.slice(3)}.tmp`, true],
+    ['.a b\nc.swiftclient-partial', true],
+    ['big.bin', false],
+    ['.big.bin', false],
+    ['big.bin.swiftclient-partial', false],
+    ['.swiftclient-partial', false],
+    ['.big.bin.swiftclient-partial.json.old', false],
+  ];
+  for (const [name, expected] of table) test(JSON.stringify(name), () => assert.equal(isPartialName(name), expected));
 });
 
 describe('sync locations', () => {
