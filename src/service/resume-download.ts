@@ -60,9 +60,9 @@ export function partialPaths(file: string, shorten: (name: string, maxBytes: num
   return { data, state: `${data}.json` };
 }
 
-/** Whether a file name (no directory) is a partial file or state file of {@link partialPaths}: a download's own file, not content. */
+/** Whether a file name (no directory) is a partial, state or lock file of {@link partialPaths}: a download's own file, not content. */
 export function isPartialName(name: string): boolean {
-  return /^\..+\.swiftclient-partial(\.json(\.tmp)?)?$/s.test(name);
+  return /^\..+\.swiftclient-partial(\.json(\.tmp)?|\.lock(\.[0-9a-f]{12})?)?$/s.test(name);
 }
 
 async function readState(paths: PartialPaths, container: string, obj: string): Promise<PartialState | undefined> {

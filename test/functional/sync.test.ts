@@ -187,7 +187,7 @@ describe('sync', () => {
       const outcome = await transferAndKill(job, p.proxy, (x) => x.received('GET', /_segments\//) >= MiB);
       assert.ok(outcome.killed, outcome.stderr);
       const before = p.proxy.received('GET', /_segments\//);
-      assert.deepEqual((await fsp.readdir(dir)).sort(), ['.big.bin.swiftclient-partial', '.big.bin.swiftclient-partial.json']);
+      assert.deepEqual((await fsp.readdir(dir)).sort(), ['.big.bin.swiftclient-partial', '.big.bin.swiftclient-partial.json', '.big.bin.swiftclient-partial.lock']);
 
       // The download's own files are not the directory's content: nothing to upload, nothing to delete.
       assert.deepEqual(await collect(swift.sync(dir, `swift://${p.newContainer('sync-kill-up')}`, { dryRun: true })), []);
