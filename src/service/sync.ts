@@ -1,5 +1,4 @@
 import { promises as fsp } from 'node:fs';
-import { basename } from 'node:path';
 import type { ObjectEntry } from '../ops/container.js';
 import type { ServiceHandle } from './context.js';
 import { isMissing, SwiftError } from './errors.js';
@@ -8,7 +7,6 @@ import { chunkData, fileMd5, isIdentical } from './identical.js';
 import { listAll } from './list.js';
 import { mergeOptions } from './options.js';
 import { joinPath, pythonMtime } from './naming.js';
-import { isPartialName } from './resume-download.js';
 import { expandUploads } from './upload-inputs.js';
 import type { DeleteResult, DownloadObjectResult, DownloadOptions, ResultBase, UploadOptions, UploadResult } from './types.js';
 
@@ -86,8 +84,8 @@ async function localFiles(dir: string, isSource: boolean): Promise<Map<string, L
     return files;
   }
   for await (const job of expandUploads([{ source: dir, objectName: '' }], '')) {
-    // An interrupted download's partial files: the download resumes from them, no sync sends or deletes them.
-    if (job.kind !== 'file' || isPartialName(basename(job.path))) continue;
+    // (expandUploads passes over an interrupted download's partial files: no sync sends or deletes them)
+    if (job.kind !== 'file') continue;
     files.set(job.name, { path: job.path, size: (await fsp.stat(job.path)).size });
   }
   return files;

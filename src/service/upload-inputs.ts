@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { isBlob, readBlob } from '../http/web-stream.js';
 import { SwiftError } from './errors.js';
 import { joinPath } from './naming.js';
+import { isPartialName } from './resume-download.js';
 import type { UploadObject, UploadObjectOptions, UploadSource } from './types.js';
 
 /** In-memory or streamed contents (not a path). */
@@ -87,14 +88,21 @@ export async function* expandUploads(
   }
 }
 
-/** python's `os.walk` as `swift upload` uses it: files, and directories with nothing in them. */
+/**
+ * python's `os.walk` as `swift upload` uses it: files, and directories with
+ * nothing in them. An interrupted download's own files (its partial, state
+ * and lock files, which the next download resumes from) are not content.
+ */
 async function* walk(dir: string): AsyncGenerator<{ path: string; empty: boolean }> {
   const files: string[] = [];
   const dirs: string[] = [];
   let linkedDirs = 0;
+  let partials = 0;
   for await (const dirent of await fsp.opendir(dir)) {
     const path = joinPath(dir, dirent.name);
-    if (dirent.isDirectory()) {
+    if (isPartialName(dirent.name)) {
+      partials += 1;
+    } else if (dirent.isDirectory()) {
       dirs.push(path);
     } else if (dirent.isSymbolicLink()) {
       // os.walk lists a link to a directory among the directories but does not follow it
@@ -105,7 +113,7 @@ async function* walk(dir: string): AsyncGenerator<{ path: string; empty: boolean
       files.push(path);
     }
   }
-  if (files.length === 0 && dirs.length === 0 && linkedDirs === 0) {
+  if (files.length === 0 && dirs.length === 0 && linkedDirs === 0 && partials === 0) {
     yield { path: dir, empty: true };
     return;
   }

@@ -191,6 +191,8 @@ describe('sync', () => {
 
       // The download's own files are not the directory's content: nothing to upload, nothing to delete.
       assert.deepEqual(await collect(swift.sync(dir, `swift://${p.newContainer('sync-kill-up')}`, { dryRun: true })), []);
+      const uploaded = await collect(swift.upload(p.newContainer('sync-kill-upload'), [dir]));
+      assert.deepEqual(uploaded.filter((r) => r.action === 'upload_object').map((r) => (r as { object?: string }).object), [], 'upload of the directory sends no partial file (nor a marker)');
       const plan = await collect(swift.sync(`swift://${c}`, dir, { dryRun: true, delete: true }));
       assert.deepEqual(plan.map((s) => `${(s as { operation: string }).operation} ${s.object}`), ['download big.bin']);
 
