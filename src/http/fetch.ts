@@ -4,7 +4,7 @@
 // AbortSignal, typed errors; what a platform cannot do is refused by name.
 import { ClientException, NetworkError, urlFields } from '../errors.js';
 import { platform } from '../platform/index.js';
-import { asBuffer, concatBytes, isBytes } from '../util/bytes.js';
+import { asBuffer, concatBytes, isBytes, webBytes } from '../util/bytes.js';
 import { redactUrl } from '../util/redact.js';
 import { decodeHeaderValue, encodeForWire, type ResponseHeaders } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
@@ -126,8 +126,8 @@ export class FetchTransport implements Transport {
       delete headers['content-length'];
       if (req.body === undefined) {
         // as undici does, and Swift expects of a PUT/POST with no body
-      } else if (isBytes(req.body)) init.body = req.body;
-      else if (browser) init.body = await gather(req.body, length, req.method, req.url);
+      } else if (isBytes(req.body)) init.body = webBytes(req.body);
+      else if (browser) init.body = webBytes(await gather(req.body, length, req.method, req.url));
       else {
         if (length !== undefined) headers['content-length'] = length;
         upload = new UploadStream(deadline.watch(req.body));
