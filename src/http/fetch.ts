@@ -4,7 +4,7 @@
 // AbortSignal, typed errors; what a platform cannot do is refused by name.
 import { ClientException, NetworkError, urlFields } from '../errors.js';
 import { platform } from '../platform/index.js';
-import { asBuffer, concatBytes, isBytes } from '../util/bytes.js';
+import { asBuffer, concatBytes, isBytes, webBytes } from '../util/bytes.js';
 import { redactUrl } from '../util/redact.js';
 import { decodeHeaderValue, encodeForWire, type ResponseHeaders } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
@@ -47,22 +47,27 @@ const bodyTimeout = (): Error => new SilenceError('Body Timeout Error', 'BODY_TI
 /**
  * fetch reports every network failure as `TypeError: fetch failed` (Node)
  * with the real one as cause: the message names both and the code is the
- * cause's (ECONNREFUSED, UND_ERR_SOCKET...), as on the undici path.
+ * cause's (ECONNREFUSED, UND_ERR_SOCKET...), as on the undici path. A page
+ * gets only "Failed to fetch", for a server that is down and for a CORS
+ * refusal alike: `hint` names both.
  */
 class FetchFailure extends Error {
   readonly code: string | undefined;
 
-  constructor(err: Error) {
+  constructor(err: Error, hint = '') {
     const inner = err.cause instanceof Error ? err.cause : undefined;
-    super(inner && inner.message !== err.message ? `${err.message}: ${inner.message}` : err.message, { cause: err });
+    super(`${inner && inner.message !== err.message ? `${err.message}: ${inner.message}` : err.message}${hint}`, { cause: err });
     const code = (inner as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code;
     this.code = typeof code === 'string' ? code : undefined;
   }
 }
 
-function describe(err: unknown): unknown {
-  return err instanceof Error && !(err instanceof ClientException) && !(err instanceof SilenceError) && err.name !== 'AbortError' ? new FetchFailure(err) : err;
+function describe(err: unknown, hint?: string): unknown {
+  return err instanceof Error && !(err instanceof ClientException) && !(err instanceof SilenceError) && err.name !== 'AbortError' ? new FetchFailure(err, hint) : err;
 }
+
+/** Where fetch hides a CORS refusal behind the same error as a server that is down. */
+const CORS_HINT = " (no answer: the server is unreachable, or its CORS settings do not allow this page's origin or request)";
 
 /** Bun's extension of RequestInit: TLS settings per request. */
 interface BunTls {
@@ -121,8 +126,8 @@ export class FetchTransport implements Transport {
       delete headers['content-length'];
       if (req.body === undefined) {
         // as undici does, and Swift expects of a PUT/POST with no body
-      } else if (isBytes(req.body)) init.body = req.body;
-      else if (browser) init.body = await gather(req.body, length, req.method, req.url);
+      } else if (isBytes(req.body)) init.body = webBytes(req.body);
+      else if (browser) init.body = webBytes(await gather(req.body, length, req.method, req.url));
       else {
         if (length !== undefined) headers['content-length'] = length;
         upload = new UploadStream(deadline.watch(req.body));
@@ -136,7 +141,7 @@ export class FetchTransport implements Transport {
       res = await fetch(req.url, init);
     } catch (err) {
       upload?.stop();
-      throw networkError(req.method, req.url, deadline.expired ?? describe(err), req.signal, req.label, proxy);
+      throw networkError(req.method, req.url, deadline.expired ?? describe(err, browser ? CORS_HINT : undefined), req.signal, req.label, proxy);
     } finally {
       deadline.stop();
     }

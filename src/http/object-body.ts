@@ -4,7 +4,7 @@ import type { Md5Hasher } from '../platform/index.js';
 import { checkDigest, downloadDigest, md5 } from './integrity.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
 import { toWebStream } from './web-stream.js';
-import { concatBytes, emptyBytes } from '../util/bytes.js';
+import { concatBytes, emptyBytes, webBytes } from '../util/bytes.js';
 
 /**
  * Re-opens the object from a byte offset (Range + If-Match), counting
@@ -190,7 +190,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
   async blob(): Promise<Blob> {
     const parts: Uint8Array[] = [];
     for await (const chunk of this) parts.push(chunk);
-    return new Blob(parts, { type: this.firstHeaders['content-type'] ?? '' });
+    return new Blob(parts.map(webBytes), { type: this.firstHeaders['content-type'] ?? '' });
   }
 
   /** The rest of the body decoded as UTF-8 (a byte order mark dropped, as `fetch` does). */

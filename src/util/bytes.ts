@@ -12,6 +12,16 @@ export function asBuffer(view: Uint8Array): Buffer {
   return NodeBuffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
 
+/**
+ * The bytes as web APIs (fetch bodies, Blob parts, Web Crypto) are typed to
+ * take them since TypeScript 5.7's DOM lib: views of an `ArrayBuffer`. Ours
+ * always are; a caller's view of a SharedArrayBuffer is refused by the
+ * platform at run time either way.
+ */
+export function webBytes(view: Uint8Array): Uint8Array<ArrayBuffer> {
+  return view as Uint8Array<ArrayBuffer>;
+}
+
 /** True for a Buffer or any other Uint8Array. */
 export function isBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;

@@ -2,7 +2,7 @@
 // where the platform has it, Web Crypto's (async) everywhere.
 import { ClientException } from '../errors.js';
 import { platform, type HmacDigest } from '../platform/index.js';
-import { latin1Text } from './bytes.js';
+import { latin1Text, webBytes } from './bytes.js';
 
 const SUBTLE_NAMES: Record<HmacDigest, string> = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' };
 
@@ -21,7 +21,7 @@ export async function hmacAsync(digest: HmacDigest, key: Uint8Array, data: strin
   if (subtle === undefined) {
     throw new ClientException('Web Crypto (crypto.subtle) is not available here: a browser offers it only on secure origins (https:// or localhost)');
   }
-  const imported = await subtle.importKey('raw', key, { name: 'HMAC', hash: SUBTLE_NAMES[digest] }, false, ['sign']);
+  const imported = await subtle.importKey('raw', webBytes(key), { name: 'HMAC', hash: SUBTLE_NAMES[digest] }, false, ['sign']);
   return new Uint8Array(await subtle.sign('HMAC', imported, new TextEncoder().encode(data)));
 }
 

@@ -5,7 +5,9 @@
 // segments left behind).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
@@ -186,6 +188,35 @@ describe('swiftclient in Chromium', () => {
     assert.ok(seen.url.startsWith(`${KEYSTONE_PROXY}/v1/AUTH_`), seen.url);
     assert.ok(seen.tokenLength > 20);
     assert.equal(seen.text, 'данные');
+  });
+
+  test('no answer in a page, a CORS refusal or a server down, is a NetworkError whose message names both causes', async () => {
+    const closed = createServer().listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const downUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/v1/AUTH_x`;
+    closed.close();
+    await once(closed, 'close');
+    const seen = await page.evaluate(
+      async ({ storageUrl, token, downUrl }) => {
+        const failure = async (conn: InstanceType<typeof sc.Connection>) => {
+          try {
+            await conn.headAccount();
+            return 'answered';
+          } catch (err) {
+            return `${err instanceof sc.NetworkError} ${(err as { code?: string }).code} ${(err as Error).message}`;
+          }
+        };
+        return {
+          // Swift 2.30 answers an account's preflight without CORS headers
+          cors: await failure(new sc.Connection({ preauthUrl: storageUrl, preauthToken: token, retries: 0 })),
+          down: await failure(new sc.Connection({ preauthUrl: downUrl, preauthToken: 't', retries: 0 })),
+        };
+      },
+      { storageUrl, token, downUrl },
+    );
+    for (const message of [seen.cors, seen.down]) {
+      assert.match(message, /^true NETWORK Account HEAD failed: Failed to fetch .*unreachable.*CORS/, message);
+    }
   });
 
   test('a 40 MiB Blob as an SLO of 4 MiB segments with progress; downloaded back to a Blob, MD5 compared here', async () => {

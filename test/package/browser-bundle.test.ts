@@ -91,6 +91,16 @@ describe('browser bundle (esbuild --platform=browser --bundle --format=esm --min
     }
   });
 
+  test("the sources type-check under the DOM lib, as Deno's checker and a browser project's build see them", async () => {
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const args = [tsc, '-p', 'tsconfig.json', '--noEmit', '--lib', 'ES2023,DOM,DOM.Iterable'];
+    const checked = await promisify(execFile)(process.execPath, args, { cwd: ROOT }).then(
+      () => '',
+      (err: { stdout?: string }) => err.stdout ?? String(err),
+    );
+    assert.equal(checked, '');
+  });
+
   test('size, minified and gzip', async () => {
     const { code } = await built;
     const raw = Buffer.byteLength(code);
