@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { SwiftError } from './errors.js';
 
@@ -30,6 +30,8 @@ export interface LockOwner {
   host: string;
   /** The owner's process start (/proc/<pid>/stat's starttime, in clock ticks since boot), where /proc exists. */
   procStart?: string | undefined;
+  /** The owner's PID namespace (/proc/self/ns/pid), where readable: one host name can span several (containers on the host's network). */
+  pidNamespace?: string | undefined;
   /** When the lock was taken (ISO 8601), for the message. */
   since: string;
   /** Random, so that breaking a stale lock can tell it from a fresh one of the same pid. */
@@ -44,6 +46,8 @@ export interface LockProbe {
   alive: boolean | undefined;
   /** That pid's current process start (/proc), undefined when unreadable. */
   procStart: string | undefined;
+  /** This process's PID namespace, undefined when unreadable. */
+  pidNamespace?: string | undefined;
   /** Milliseconds since the lock file was last modified. */
   ageMs: number;
 }
@@ -55,6 +59,8 @@ export const UNREADABLE_LOCK_GRACE_MS = 10_000;
 export function lockIsStale(owner: LockOwner | undefined, probe: LockProbe): boolean {
   if (owner === undefined) return probe.ageMs > UNREADABLE_LOCK_GRACE_MS;
   if (owner.host !== probe.host) return false;
+  // Another PID namespace's pid means nothing here: its owner cannot be checked.
+  if (owner.pidNamespace !== undefined && probe.pidNamespace !== undefined && owner.pidNamespace !== probe.pidNamespace) return false;
   if (probe.alive === false) return true;
   if (owner.procStart !== undefined && probe.procStart !== undefined) return owner.procStart !== probe.procStart;
   return false;
@@ -71,11 +77,11 @@ export interface PartialLock {
  */
 export async function lockPartial(partial: string, target: string): Promise<PartialLock> {
   const path = `${partial}.lock`;
-  const mine: LockOwner = { pid: process.pid, host: hostname(), procStart: procStart(process.pid), since: new Date().toISOString(), id: randomBytes(8).toString('hex') };
+  const mine: LockOwner = { pid: process.pid, host: hostName(), procStart: procStart(process.pid), pidNamespace: pidNamespace(), since: new Date().toISOString(), id: randomBytes(8).toString('hex') };
   const text = JSON.stringify(mine);
   const busy = (who: string) => new SwiftError(`Another download into ${JSON.stringify(target)} is in progress${who}; if it is not, remove ${JSON.stringify(path)}`);
   // A few rounds: a lock released or broken meanwhile is tried again, a lock that keeps coming back is busy.
-  for (let attempt = 0; attempt < 4; attempt += 1) {
+  for (let attempt = 0; attempt < 8; attempt += 1) {
     try {
       await fsp.writeFile(path, text, { flag: 'wx' });
       return { release: () => releaseLock(path, text) };
@@ -86,42 +92,63 @@ export async function lockPartial(partial: string, target: string): Promise<Part
     if (held === undefined) continue; // released meanwhile
     const owner = parseOwner(held);
     const ageMs = await fsp.stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
-    const probe: LockProbe = { host: mine.host, alive: owner && isAlive(owner.pid), procStart: owner && procStart(owner.pid), ageMs };
+    const probe: LockProbe = { host: mine.host, alive: owner && isAlive(owner.pid), procStart: owner && procStart(owner.pid), pidNamespace: mine.pidNamespace, ageMs };
     if (!lockIsStale(owner, probe)) throw busy(owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.since})` : '');
     await breakStale(path, held);
   }
   throw busy('');
 }
 
+/** A breaker's guard older than this was left by a process that died while breaking (a break takes milliseconds). */
+const BREAK_GUARD_STALE_MS = 10_000;
+
 /**
- * Removes a stale lock, unless another process replaced it since it was read:
- * the lock is renamed aside (one rename wins), and put back if what was moved
- * is not the stale one.
+ * Removes a stale lock, unless another process replaced it since it was
+ * read. Breakers take turns through a guard file created exclusively
+ * (`<lock>.break`): under it the lock is read again and removed only if it
+ * still holds the stale content, so a lock taken meanwhile is never removed.
  */
 async function breakStale(path: string, stale: string): Promise<void> {
-  const aside = `${path}.${randomBytes(6).toString('hex')}`;
+  const guard = `${path}.break`;
   try {
-    await fsp.rename(path, aside);
-  } catch {
-    return; // gone already: someone else broke or released it
+    await fsp.writeFile(guard, '', { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const age = await fsp.stat(guard).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age > BREAK_GUARD_STALE_MS) await fsp.rm(guard, { force: true });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // another breaker is at work: look again after it
+    return;
   }
-  const moved = await fsp.readFile(aside, 'utf8').catch(() => undefined);
-  if (moved !== stale) await fsp.link(aside, path).catch(() => undefined);
-  await fsp.rm(aside, { force: true });
+  try {
+    if ((await fsp.readFile(path, 'utf8').catch(() => undefined)) === stale) await fsp.rm(path, { force: true });
+  } finally {
+    await fsp.rm(guard, { force: true });
+  }
 }
 
+/** Removes the lock if it is still this one; a failure to remove it (a read-only directory) does not replace the download's own outcome. */
 async function releaseLock(path: string, text: string): Promise<void> {
   const held = await fsp.readFile(path, 'utf8').catch(() => undefined);
-  if (held === text) await fsp.rm(path, { force: true });
+  if (held === text) await fsp.rm(path, { force: true }).catch(() => undefined);
 }
 
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const o = JSON.parse(text) as Partial<LockOwner>;
     if (typeof o.pid !== 'number' || typeof o.host !== 'string' || typeof o.id !== 'string') return undefined;
-    return { pid: o.pid, host: o.host, procStart: typeof o.procStart === 'string' ? o.procStart : undefined, since: String(o.since), id: o.id };
+    const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    return { pid: o.pid, host: o.host, procStart: str(o.procStart), pidNamespace: str(o.pidNamespace), since: String(o.since), id: o.id };
   } catch {
     return undefined;
+  }
+}
+
+/** This host's name; '' where the runtime refuses it (Deno without --allow-sys). */
+function hostName(): string {
+  try {
+    return hostname();
+  } catch {
+    return '';
   }
 }
 
@@ -135,6 +162,15 @@ function isAlive(pid: number): boolean | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ESRCH') return false;
     return code === 'EPERM' ? true : undefined;
+  }
+}
+
+/** This process's PID namespace (`pid:[<inode>]`, Linux /proc), undefined elsewhere. */
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
   }
 }
 

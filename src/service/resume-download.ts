@@ -62,7 +62,7 @@ export function partialPaths(file: string, shorten: (name: string, maxBytes: num
 
 /** Whether a file name (no directory) is a partial, state or lock file of {@link partialPaths}: a download's own file, not content. */
 export function isPartialName(name: string): boolean {
-  return /^\..+\.swiftclient-partial(\.json(\.tmp)?|\.lock(\.[0-9a-f]{12})?)?$/s.test(name);
+  return /^\..+\.swiftclient-partial(\.json(\.tmp)?|\.lock(\.break)?)?$/s.test(name);
 }
 
 async function readState(paths: PartialPaths, container: string, obj: string): Promise<PartialState | undefined> {

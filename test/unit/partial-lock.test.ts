@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { SwiftError } from '../../src/service/errors.js';
 import { lockIsStale, lockPartial, UNREADABLE_LOCK_GRACE_MS, type LockOwner, type LockProbe } from '../../src/service/partial-lock.js';
 
@@ -22,6 +23,9 @@ describe('lockIsStale: whether a partial file lock may be taken over', () => {
     ['liveness and start time unknown', owner, { alive: undefined, procStart: undefined }, false],
     ['another host, even with its pid gone here', { ...owner, host: 'there' }, { alive: false, procStart: undefined }, false],
     ['another host, its pid reused here', { ...owner, host: 'there' }, { procStart: '2000' }, false],
+    ['same host name, another PID namespace (a container on the host network), its pid gone here', { ...owner, pidNamespace: 'pid:[1]' }, { alive: false, procStart: undefined, pidNamespace: 'pid:[2]' }, false],
+    ['same PID namespace, its pid gone', { ...owner, pidNamespace: 'pid:[1]' }, { alive: false, procStart: undefined, pidNamespace: 'pid:[1]' }, true],
+    ['PID namespace recorded, ours unreadable (Deno), its pid gone', { ...owner, pidNamespace: 'pid:[1]' }, { alive: false, procStart: undefined, pidNamespace: undefined }, true],
     ['unreadable, older than the grace period', undefined, { ageMs: UNREADABLE_LOCK_GRACE_MS + 1 }, true],
     ['unreadable, being written (younger than the grace period)', undefined, { ageMs: 5 }, false],
   ];
@@ -64,6 +68,19 @@ describe('lockPartial', () => {
     await lock.release();
   });
 
+  test('eight downloads finding the same stale lock at once: exactly one takes it over', async () => {
+    const child = spawnSync(process.execPath, ['-e', '']);
+    for (let round = 0; round < 40; round += 1) {
+      await write('race', { pid: child.pid, id: `stale-${round}` });
+      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => lockPartial(join(dir, 'race'), 'race.bin')));
+      const held = outcomes.filter((o): o is PromiseFulfilledResult<Awaited<ReturnType<typeof lockPartial>>> => o.status === 'fulfilled');
+      assert.equal(held.length, 1, `round ${round}: ${held.length} holders`);
+      for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof SwiftError, String(o.reason));
+      await held[0]?.value.release();
+    }
+    assert.deepEqual((await fsp.readdir(dir)).filter((f) => f.startsWith('race')), [], 'no lock or guard left');
+  });
+
   test('a lock of a live process of this host is kept; one of another host too', async () => {
     await write('live', { pid: process.ppid });
     await assert.rejects(lockPartial(join(dir, 'live'), 'live.bin'), /in progress \(pid \d+ on/);
@@ -87,4 +104,20 @@ describe('lockPartial', () => {
     await lock.release();
     assert.equal(JSON.parse(await fsp.readFile(lockOf('own'), 'utf8')).id, 'planted');
   });
+});
+
+const DENO = fileURLToPath(new URL('../runtimes/node_modules/.bin/deno', import.meta.url));
+
+test("under Deno with the permissions RUNTIMES.md lists (no --allow-sys), a lock is taken and released", { skip: existsSync(DENO) ? false : 'deno is not installed (test/runtimes)' }, async () => {
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'partial-lock-deno-'));
+  try {
+    const script = join(dir, 'lock.ts');
+    const module = fileURLToPath(new URL('../../src/service/partial-lock.ts', import.meta.url));
+    await fsp.writeFile(script, `import { lockPartial } from ${JSON.stringify(module)};\nconst lock = await lockPartial(${JSON.stringify(join(dir, 'x'))}, 'x.bin');\nawait lock.release();\nconsole.log('released');\n`);
+    const run = spawnSync(DENO, ['run', '--no-check', '--unstable-sloppy-imports', '--allow-net', '--allow-env', '--allow-read', '--allow-write', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'released');
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 });

@@ -49,7 +49,7 @@ describe("a download's own partial and state files (sync leaves them alone)", ()
     [state.slice(3), true],
     [`${state.slice(3)}.tmp`, true],
     [`${data.slice(3)}.lock`, true],
-    [`${data.slice(3)}.lock.0123456789ab`, true],
+    [`${data.slice(3)}.lock.break`, true],
     [`${data.slice(3)}.lock.old`, false],
     ['.a b\nc.swiftclient-partial', true],
     ['big.bin', false],
