@@ -15,9 +15,13 @@ export class BatchedWriter {
   private inFlight: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
 
+  /**
+   * @param onWritten told the file position up to which every byte is written, after each batch (in order).
+   */
   constructor(
     private readonly handle: FileHandle,
     private position: number,
+    private readonly onWritten?: (position: number) => void,
   ) {}
 
   /** Queues `chunk`; a promise to await only when the caller must wait for the previous batch (else undefined). */
@@ -38,9 +42,12 @@ export class BatchedWriter {
     this.batch = [];
     this.batchBytes = 0;
     this.position += bytes;
-    this.inFlight = writeAll(this.handle, buffers, bytes, at).catch((error: unknown) => {
-      this.failure = { error };
-    });
+    this.inFlight = writeAll(this.handle, buffers, bytes, at).then(
+      () => this.onWritten?.(at + bytes),
+      (error: unknown) => {
+        this.failure = { error };
+      },
+    );
   }
 
   /** Writes the rest and waits until everything is on the file; throws a write's failure. */

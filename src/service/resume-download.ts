@@ -14,6 +14,7 @@ import { DIR_MARKER_TYPES } from './naming.js';
 import { lockPartial } from './partial-lock.js';
 import { Progress } from './progress.js';
 import type { DownloadOptions } from './types.js';
+import { SegmentJournal } from './segment-journal.js';
 import { fetchSegments, planSegments, type SegmentPlan } from './verified-download.js';
 
 /**
@@ -49,6 +50,8 @@ interface PartialState {
   length: number;
   /** Large objects: the plan's digest. */
   plan?: string | undefined;
+  /** Large objects: segments begun and not finished, index → bytes written from the segment's start (see SegmentJournal). */
+  segments?: Record<string, number> | undefined;
 }
 
 /** Smaller plain objects are not worth a state file (many small downloads would pay for it): they start over. */
@@ -268,15 +271,20 @@ async function fresh(job: ResumableDownload, state: PartialState | undefined): P
   const same = state !== undefined && state.kind === 'large' && state.etag === identity.etag && state.plan === identity.plan && state.lastModified === identity.lastModified;
   const resuming = same && (await sizeOf(paths.data)) === plan.total;
   if (!resuming) await discardPartial(paths);
-  if (o.resume !== false) await writeState(paths, identity);
-  return fetchLarge(job, plan, objectHeaders, resuming);
+  // What an earlier run recorded of its segments stays recorded until each is continued, found whole or restarted.
+  if (o.resume !== false) await writeState(paths, { ...identity, segments: resuming ? state.segments : undefined });
+  return fetchLarge(job, plan, objectHeaders, identity, resuming ? state : undefined);
 }
 
-async function fetchLarge(job: ResumableDownload, plan: SegmentPlan, headers: ResponseHeaders, resuming: boolean): Promise<Outcome> {
+/** Fetches a large object's segments into the partial file, continuing `earlier`'s (the same version's) when given. */
+async function fetchLarge(job: ResumableDownload, plan: SegmentPlan, headers: ResponseHeaders, identity: PartialState, earlier: PartialState | undefined): Promise<Outcome> {
   const { call, o, container, obj, paths } = job;
+  const resuming = earlier !== undefined;
   const handle = await fsp.open(paths.data, resuming ? 'r+' : 'w');
   const progress = new Progress(o.onProgress, 'download', container, obj, plan.total);
   progress.report();
+  const journal = o.resume === false ? undefined : new SegmentJournal((segments) => writeState(paths, { ...identity, segments }), earlier?.segments);
+  let finished = false;
   try {
     await handle.truncate(plan.total);
     const outcome = await fetchSegments(call, plan, { handle, path: paths.data }, {
@@ -285,9 +293,14 @@ async function fetchLarge(job: ResumableDownload, plan: SegmentPlan, headers: Re
       chunkSize: o.respChunkSize ?? 65536,
       progress,
       label: `${container}/${obj}`,
+      kept: earlier?.segments,
+      journal,
     });
+    finished = true;
     return { headers, bytes: plan.total, reused: outcome.reused };
   } finally {
+    // Before the state file is removed or kept: no save may come after.
+    await journal?.close(!finished);
     await handle.close();
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Connection } from '../connection.js';
-import { ChecksumError } from '../errors.js';
+import { ChecksumError, ClientException } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { md5 } from '../http/integrity.js';
 import { BatchedWriter } from './batched-write.js';
@@ -10,7 +10,9 @@ import { chunkData } from './identical.js';
 import { parseDloManifest, splitPath } from './naming.js';
 import { sloPieces } from './slo-plan.js';
 import type { Progress } from './progress.js';
-import { rangeMd5 } from './file-ranges.js';
+import { hashFile, rangeMd5 } from './file-ranges.js';
+import { keptBytes, type SegmentJournal } from './segment-journal.js';
+import type { Md5Hasher } from '../platform/index.js';
 
 /**
  * Large-object downloads verified segment by segment: an SLO's manifest
@@ -97,21 +99,38 @@ export interface SegmentsOutcome {
   reused: number;
 }
 
+/** What {@link fetchSegments} needs besides the plan and the file. */
+export interface FetchSegmentsOptions {
+  /** The file holds bytes of this same plan from an earlier run: segments in place are kept. */
+  resuming: boolean;
+  /** Check each segment's MD5 (sizes are always checked). */
+  verify: boolean;
+  chunkSize: number;
+  progress: Progress;
+  label: string;
+  /** What the earlier run's journal recorded: segment index → bytes written from the segment's start. */
+  kept?: Readonly<Record<string, number>> | undefined;
+  /** Told how far each segment is written, for the next run (see SegmentJournal). */
+  journal?: SegmentJournal | undefined;
+}
+
 /**
  * Fills `file` (open for writing, already `plan.total` bytes long) with the
  * plan's segments, `segmentThreads` at a time. With `resuming`, a segment
- * whose bytes are already in place is kept. A segment whose MD5 or size
- * differs from the plan's is fetched once more; if it is still wrong the
- * download fails with a {@link ChecksumError} naming the segment; the
- * other segments are still fetched, so the next run needs only the bad one.
- * Any other error stops the segments not yet started. `verify: false` checks
- * sizes only.
+ * whose bytes are already in place is kept, and one the earlier run's
+ * journal recorded as begun continues after its recorded bytes (a ranged
+ * GET, `If-Match` its MD5; its bytes on file are hashed with the rest). A
+ * segment whose MD5 or size differs from the plan's is fetched once more,
+ * whole; if it is still wrong the download fails with a
+ * {@link ChecksumError} naming the segment; the other segments are still
+ * fetched, so the next run needs only the bad one. Any other error stops
+ * the segments not yet started. `verify: false` checks sizes only.
  */
 export async function fetchSegments(
   call: Call<unknown>,
   plan: SegmentPlan,
   file: { handle: FileHandle; path: string },
-  options: { resuming: boolean; verify: boolean; chunkSize: number; progress: Progress; label: string },
+  options: FetchSegmentsOptions,
 ): Promise<SegmentsOutcome> {
   const outcome: SegmentsOutcome = { fetched: 0, reused: 0 };
   let broken = false;
@@ -124,18 +143,33 @@ export async function fetchSegments(
         return;
       }
       // A part of a segment has no MD5 to recognise it by: it is fetched again.
-      if (options.resuming && !segment.ranged && segment.bytes > 0 && (await rangeMd5(file.path, segment.offset, segment.bytes, call.signal)) === segment.hash) {
-        outcome.reused += segment.bytes;
-        options.progress.add(segment.index, segment.bytes);
+      const found = options.resuming && !segment.ranged && segment.bytes > 0 ? await inPlace(file.path, segment, options.kept, call.signal) : { bytes: 0 };
+      options.progress.add(segment.index, found.bytes);
+      if (found.bytes === segment.bytes) {
+        outcome.reused += found.bytes;
+        options.journal?.forget(segment.index);
         return;
       }
       try {
         let error: ChecksumError | undefined;
         for (let attempt = 0; attempt < 2; attempt += 1) {
-          error = await fetchSegment(call, segment, file.handle, options);
-          outcome.fetched += segment.bytes;
-          if (error === undefined) return;
-          options.progress.reset(segment.index);
+          const from = attempt === 0 ? found : { bytes: 0 };
+          if (attempt > 0) options.progress.reset(segment.index);
+          let kept: number;
+          try {
+            ({ error, kept } = await fetchSegment(call, segment, file.handle, options, from));
+          } catch (err) {
+            // The segment changed since the earlier run (or its range is gone): fetched again whole, and checked.
+            if (from.bytes === 0 || !(err instanceof ClientException && (err.httpStatus === 412 || err.httpStatus === 416))) throw err;
+            error = new ChecksumError(`Segment ${segment.index} of ${options.label} changed since the partial download`, { expected: segment.hash, actual: '' });
+            continue;
+          }
+          outcome.fetched += segment.bytes - kept;
+          if (error === undefined) {
+            outcome.reused += kept;
+            options.journal?.forget(segment.index);
+            return;
+          }
         }
         throw error;
       } catch (err) {
@@ -152,23 +186,57 @@ export async function fetchSegments(
   return outcome;
 }
 
-/** GETs one segment into its place; a ChecksumError (returned, not thrown) when its bytes are not the plan's. */
+/** Bytes of a segment an earlier run left in place, from its start. */
+interface InPlace {
+  bytes: number;
+  /** The MD5 of those bytes so far, when fewer than the whole segment. */
+  hash?: Md5Hasher | undefined;
+}
+
+/** All of a segment (its bytes hash to its MD5), or the bytes the earlier run's journal recorded (hashed to go on), or none. */
+async function inPlace(path: string, segment: PlannedSegment, record: FetchSegmentsOptions['kept'], signal: AbortSignal): Promise<InPlace> {
+  if ((await rangeMd5(path, segment.offset, segment.bytes, signal)) === segment.hash) return { bytes: segment.bytes };
+  const kept = keptBytes(record, segment.index, segment.bytes);
+  if (kept === 0) return { bytes: 0 };
+  const hash = md5();
+  await hashFile(hash, path, signal, segment.offset, kept);
+  return { bytes: kept, hash };
+}
+
+/**
+ * GETs one segment (from `from.bytes` on) into its place. Returns the bytes
+ * of the earlier run it kept, and a ChecksumError (returned, not thrown)
+ * when the segment's bytes are not the plan's.
+ */
 async function fetchSegment(
   call: Call<unknown>,
   segment: PlannedSegment,
   handle: FileHandle,
-  options: { verify: boolean; chunkSize: number; progress: Progress; label: string },
-): Promise<ChecksumError | undefined> {
-  const [, body] = await call.conn.getObject(segment.container, segment.object, {
-    ...(segment.ranged ? { headers: { range: `bytes=${segment.start}-${segment.start + segment.bytes - 1}` } } : {}),
+  options: FetchSegmentsOptions,
+  from: InPlace,
+): Promise<{ error: ChecksumError | undefined; kept: number }> {
+  const range = segment.ranged
+    ? { range: `bytes=${segment.start}-${segment.start + segment.bytes - 1}` }
+    : from.bytes > 0
+      ? { range: `bytes=${from.bytes}-${segment.bytes - 1}`, 'if-match': `"${segment.hash}"` }
+      : undefined;
+  const [headers, body] = await call.conn.getObject(segment.container, segment.object, {
+    ...(range ? { headers: range } : {}),
     respChunkSize: options.chunkSize,
     signal: call.signal,
     checksum: false,
   });
+  // A server that ignores the Range sends the whole segment: it is written from the segment's start.
+  const start = from.bytes > 0 && headers['content-range'] !== undefined ? from.bytes : 0;
   // Hashed only to be checked: `checksum: false` and parts of segments (no MD5 of their own) cost no MD5.
-  const hash = options.verify && !segment.ranged ? md5() : undefined;
-  const writer = new BatchedWriter(handle, segment.offset);
-  let read = 0;
+  const hash = options.verify && !segment.ranged ? (start > 0 && from.hash ? from.hash : md5()) : undefined;
+  if (start === 0) {
+    options.journal?.forget(segment.index);
+    if (from.bytes > 0) options.progress.reset(segment.index);
+  }
+  const journal = options.journal;
+  const writer = new BatchedWriter(handle, segment.offset + start, journal && ((position) => journal.written(segment.index, position - segment.offset)));
+  let read = start;
   try {
     for await (const chunk of body) {
       if (read + chunk.length > segment.bytes) {
@@ -189,18 +257,20 @@ async function fetchSegment(
   const where = `/${segment.container}/${segment.object}`;
   if (read !== segment.bytes) {
     const part = segment.ranged ? ` (bytes ${segment.start}-${segment.start + segment.bytes - 1})` : '';
-    return new ChecksumError(`Segment ${segment.index} (${where}${part}) of ${options.label}: ${read} bytes read, the manifest says ${segment.bytes}`, {
+    const error = new ChecksumError(`Segment ${segment.index} (${where}${part}) of ${options.label}: ${read} bytes read, the manifest says ${segment.bytes}`, {
       expected: segment.hash,
       actual,
       httpPath: where,
     });
+    return { error, kept: start };
   }
   if (options.verify && !segment.ranged && actual !== segment.hash) {
-    return new ChecksumError(`Segment ${segment.index} (${where}) of ${options.label}: md5sum != manifest etag, ${actual} != ${segment.hash}`, {
+    const error = new ChecksumError(`Segment ${segment.index} (${where}) of ${options.label}: md5sum != manifest etag, ${actual} != ${segment.hash}`, {
       expected: segment.hash,
       actual,
       httpPath: where,
     });
+    return { error, kept: start };
   }
-  return undefined;
+  return { error: undefined, kept: start };
 }

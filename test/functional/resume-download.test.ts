@@ -11,7 +11,7 @@
 // listing). One segment thread, so that one segment at most is in flight
 // when the process dies.
 import assert from 'node:assert/strict';
-import { promises as fsp, statSync } from 'node:fs';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ChecksumError, Connection } from '../../src/index.js';
@@ -64,11 +64,28 @@ after(async () => {
   }
 });
 
-/** Downloads `obj` in a child killed after half the object came through the proxy. */
-async function killedDownload(container: string, obj: string, outFile: string, segmented: boolean): Promise<number> {
+/** Bytes the state file beside `outFile` records of segments in progress (0 while it records none). */
+function recordedInProgress(outFile: string): number {
+  try {
+    const state = JSON.parse(readFileSync(join(dirname(outFile), `.${basename(outFile)}.swiftclient-partial.json`), 'utf8')) as { segments?: Record<string, number> };
+    return Object.values(state.segments ?? {}).reduce((a, b) => a + b, 0);
+  } catch {
+    return 0; // not written yet, or replaced while read
+  }
+}
+
+/**
+ * Downloads `obj` in a child killed after half the object came through the
+ * proxy; with `inProgress`, only once its state file also records at least
+ * that many bytes of segments begun and not finished.
+ */
+async function killedDownload(container: string, obj: string, outFile: string, segmented: boolean, o: { segmentThreads?: number; inProgress?: number } = {}): Promise<number> {
   proxy.reset();
-  const job = { op: 'download', storageUrl, token, container, objects: [obj], options: { outFile, segmentThreads: 1 } };
-  const outcome = await transferAndKill(job, proxy, (p) => p.received('GET') >= SIZE / 2);
+  const job = { op: 'download', storageUrl, token, container, objects: [obj], options: { outFile, segmentThreads: o.segmentThreads ?? 1 } };
+  const half = (p: ByteProxy): boolean => p.received('GET') >= SIZE / 2;
+  const outcome = o.inProgress
+    ? await transferAndKill(job, proxy, (p) => half(p) && recordedInProgress(outFile) >= (o.inProgress ?? 0), { pollMs: 2 })
+    : await transferAndKill(job, proxy, half);
   assert.ok(outcome.killed, `the child finished before half was received: ${outcome.stderr}`);
   await assert.rejects(fsp.stat(outFile), 'nothing at the final path');
   // The killed child's lock is left behind: the next run must take it over by itself.
@@ -128,6 +145,65 @@ describe('resumable downloads', () => {
       assert.deepEqual((await fsp.readdir(root)).filter((n) => n.includes('swiftclient-partial')), [], 'no partial file left');
     });
   }
+
+/**
+ * What the killed run had written of each segment: the bytes from the
+ * segment's start on that are already the source's (compared in 4 KiB
+ * blocks; random data never matches the zeros of a block not yet written).
+ */
+async function writtenPerSegment(partial: string, source: string): Promise<number[]> {
+  const [a, b] = await Promise.all([fsp.open(partial, 'r'), fsp.open(source, 'r')]);
+  const block = 4096;
+  const [x, y] = [Buffer.alloc(block), Buffer.alloc(block)];
+  const written: number[] = [];
+  try {
+    for (let start = 0; start < SIZE; start += SEGMENT) {
+      const end = Math.min(start + SEGMENT, SIZE);
+      let at = start;
+      for (; at < end; at += block) {
+        const n = Math.min(block, end - at);
+        await Promise.all([a.read(x, 0, n, at), b.read(y, 0, n, at)]);
+        if (!x.subarray(0, n).equals(y.subarray(0, n))) break;
+      }
+      written.push(Math.min(at, end) - start);
+    }
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+  return written;
+}
+
+  test('SLO, 4 segment threads: the second run continues each segment where the killed run recorded it written', async () => {
+    const container = newContainer('rdown-threads');
+    await upload(container, big, 'big.bin', { segmentSize: SEGMENT, useSlo: true });
+    const out = join(root, 'out-threads.bin');
+    // Killed while the state file records 2 MiB of segments in progress: those are continued, not fetched again.
+    const before = await killedDownload(container, 'big.bin', out, true, { segmentThreads: 4, inProgress: 2 * MiB });
+    const written = await writtenPerSegment(join(root, '.out-threads.bin.swiftclient-partial'), big);
+    const state = JSON.parse(await fsp.readFile(join(root, '.out-threads.bin.swiftclient-partial.json'), 'utf8')) as { segments: Record<string, number> };
+    const segmentBytes = (i: number): number => Math.min(SEGMENT, SIZE - i * SEGMENT);
+    for (const [index, bytes] of Object.entries(state.segments)) {
+      assert.ok(bytes <= (written[Number(index)] ?? 0), `segment ${index}: ${bytes} bytes recorded, ${written[Number(index)]} written`);
+    }
+    // Kept by the second run, at least: every whole segment, and what the state file records of the others.
+    const keepable = written.reduce((sum, w, i) => sum + (w === segmentBytes(i) ? w : (state.segments[String(i)] ?? 0)), 0);
+    proxy.reset();
+    const service = viaProxy();
+    const [result] = await collect(service.download(container, ['big.bin'], { outFile: out, segmentThreads: 4 }));
+    await service.close();
+    assert.ok(result?.success, result?.error?.message);
+    const received = proxy.received('GET', SEGMENT_GET);
+    const wrote = written.reduce((a, b) => a + b, 0);
+    const continued = proxy.requests.filter((r) => r.method === 'GET' && SEGMENT_GET.test(r.url) && r.range !== undefined);
+    // Not kept: what the killed run wrote after its last save (every few ms), and what it never wrote (socket
+    // and stream buffers, up to a segment per thread on loopback; the issue's bound is checked with one thread).
+    console.log(`4 threads: first run received ${before} of ${SIZE}, wrote ${wrote}, recorded ${keepable}; second run received ${received}, reused ${result.reusedBytes}, ${continued.length} segments continued`);
+    assert.ok(continued.length >= 1, 'a segment in progress is continued with a ranged GET');
+    assert.ok((result.reusedBytes ?? 0) >= keepable, `reused ${result.reusedBytes} < ${keepable}`);
+    assert.equal(received, SIZE - (result.reusedBytes ?? 0), 'only the bytes not kept are fetched');
+    assert.equal(await fileMd5(out), await fileMd5(big));
+    assert.deepEqual((await fsp.readdir(root)).filter((n) => n.includes('swiftclient-partial')), [], 'no partial file left');
+  });
 
   for (const kind of ['SLO', 'plain'] as const) {
     test(`${kind}: an object replaced between the runs is downloaded whole and right`, async () => {
