@@ -41,6 +41,8 @@ export interface LargeUpload {
   resume?: boolean | undefined;
   /** A stream's journal file (see stream-journal.ts): a failure keeps the segments, for the next run to reuse. */
   journal?: string | undefined;
+  /** Called just before the manifest is written, with the new segments (and a DLO's manifest value); must not throw but for an abort. */
+  beforeReplace?: ((newPaths: ReadonlySet<string>, dloManifest: string | undefined) => Promise<void>) | undefined;
 }
 
 /** A segment that is stored: where, its ETag and size. */
@@ -104,6 +106,7 @@ export async function uploadFileSegments(call: Call<UploadResult>, up: LargeUplo
   const dloManifest = dloManifestValue(up.segmentContainer, up.obj, up.mtime, size, up.segmentSize);
   const rd: ResponseDict = {};
   up.putHeaders['x-object-manifest'] = dloManifest;
+  await up.beforeReplace?.(pathsOf(stored), dloManifest);
   try {
     await call.conn.putObject(up.container, up.obj, '', { contentLength: 0, headers: up.putHeaders, responseDict: rd, signal: call.signal });
   } catch (err) {
@@ -210,6 +213,7 @@ export async function putSloManifest(
 ): Promise<ManifestOutcome> {
   const sorted = [...stored].sort((a, b) => a.index - b.index);
   const rd: ResponseDict = {};
+  await up.beforeReplace?.(pathsOf(stored), undefined);
   try {
     await call.conn.putObject(up.container, up.obj, sloManifestBody(sorted), {
       headers: up.putHeaders,

@@ -14,9 +14,10 @@ import { checkUnchanged, fileRanges, unchangedSource } from './file-ranges.js';
 import { blobRanges } from './ranged-source.js';
 import { counted, countedSource, Progress } from './progress.js';
 import { deleteSegments, LargeUploadError, uploadFileSegments, type LargeUpload } from './segments.js';
+import { readRetired, removeRetired, writeRetired } from './retired-segments.js';
 import { uploadStreamSlo } from './stream-segments.js';
 import { bufferStream, type DataSource, type UploadJob } from './upload-inputs.js';
-import type { UploadObjectResult, UploadOptions, UploadResult } from './types.js';
+import type { DeleteSegmentResult, UploadObjectResult, UploadOptions, UploadResult } from './types.js';
 
 /** How large files of one upload are split. */
 export interface LargeMode {
@@ -34,6 +35,8 @@ interface Previous {
   dlo: string | undefined;
   /** Segment paths (`container/name`) of an SLO being replaced. */
   sloPaths: string[];
+  /** Segment paths an interrupted overwrite of the same object left to delete (see retired-segments.ts). */
+  retired: string[];
 }
 
 type Skip = 'skipped-identical' | 'skipped-changed';
@@ -80,8 +83,8 @@ export async function uploadObject(
     const putHeaders: Record<string, string> = { 'x-object-meta-mtime': mtime };
     res.headers = putHeaders;
 
-    const previous: Previous = { dlo: undefined, sloPaths: [] };
-    const skip = await inspectCurrent(call, o, container, obj, path, size, mtime, previous);
+    const previous: Previous = { dlo: undefined, sloPaths: [], retired: [] };
+    const skip = await inspectCurrent(call, o, container, obj, path, size, mtime, previous, mode.segmentContainer);
     if (skip) {
       Object.assign(res, { success: true, status: skip, bytes: 0 });
       return res;
@@ -90,6 +93,7 @@ export async function uploadObject(
 
     const progress = new Progress(o.onProgress, 'upload', container, obj, size);
     progress.report();
+    const retiring = new Retiring(call, previous, mode.segmentContainer, container, obj);
     const up: LargeUpload = {
       container,
       obj,
@@ -104,6 +108,7 @@ export async function uploadObject(
       leaveSegments: o.leaveSegments === true,
       resume: o.resume !== false,
       journal: path === undefined ? o.journal : undefined,
+      beforeReplace: (paths, dlo) => retiring.note(paths, dlo),
     };
     let newPaths = new Set<string>();
     const ranged = path !== undefined ? fileRanges(path, stats) : blob !== undefined ? blobRanges(blob) : undefined;
@@ -118,7 +123,6 @@ export async function uploadObject(
       res.manifestResponseDict = outcome.manifestResponseDict;
       rd = outcome.manifestResponseDict;
       newPaths = outcome.newPaths;
-      if (outcome.dloManifest && previous.dlo?.replace(/\/+$/, '') === outcome.dloManifest.replace(/\/+$/, '')) previous.dlo = undefined;
       res.bytes = size;
     } else if (path === undefined && blob === undefined && mode.useSlo && mode.segmentSize > 0) {
       const outcome = await uploadStreamSlo(call, up, bufferStream((job as { source: DataSource }).source));
@@ -136,11 +140,10 @@ export async function uploadObject(
     } else {
       res.largeObject = false;
       res.responseDict = rd;
+      await retiring.note(newPaths, undefined);
       res.bytes = await putWhole(call, container, obj, path, size, stats, job, putHeaders, progress, rd);
     }
-    if (previous.dlo !== undefined || previous.sloPaths.length > 0) {
-      res.segmentDeleteResults = await deleteSegments(call, await orphans(call, previous, newPaths));
-    }
+    if (retiring.needed) res.segmentDeleteResults = await retiring.finish(newPaths);
     Object.assign(res, { success: true, status: 'uploaded' });
   } catch (err) {
     res.error =
@@ -166,6 +169,7 @@ async function inspectCurrent(
   size: number | undefined,
   mtime: string,
   previous: Previous,
+  segmentContainer: string,
 ): Promise<Skip | undefined> {
   if (!o.changed && !o.skipIdentical && o.leaveSegments) return undefined;
   let headers;
@@ -184,6 +188,7 @@ async function inspectCurrent(
   if (!o.leaveSegments && !headers['content-location']) {
     previous.dlo = headers['x-object-manifest'];
     if (isSlo && chunks) previous.sloPaths = chunks.filter((c) => c.name !== undefined).map((c) => normalizeManifestPath(c.name as string));
+    if (isSlo || previous.dlo !== undefined) previous.retired = await readRetired(call, segmentContainer, container, obj);
   }
   return undefined;
 }
@@ -229,9 +234,55 @@ function dloPrefixPath(manifest: string): string {
   return `${container}/${prefix.replace(/\/+$/, '')}/`;
 }
 
-/** Old segments the new object does not use (python deletes these after an overwrite). */
-async function orphans(call: Call<UploadResult>, previous: Previous, newPaths: Set<string>): Promise<string[]> {
-  const doomed: string[] = [];
+/**
+ * The old segments an overwrite deletes once the object is replaced, noted
+ * before it is (see retired-segments.ts), so that a process killed in
+ * between leaves them to the next run rather than orphaned.
+ */
+class Retiring {
+  private doomed: string[] | undefined;
+  private noted = false;
+
+  constructor(
+    private readonly call: Call<UploadResult>,
+    private readonly previous: Previous,
+    private readonly segmentContainer: string,
+    private readonly container: string,
+    private readonly obj: string,
+  ) {}
+
+  /** Whether there are old segments to delete (or a note of them). */
+  get needed(): boolean {
+    return this.previous.dlo !== undefined || this.previous.sloPaths.length > 0 || this.previous.retired.length > 0;
+  }
+
+  /** Just before the object is replaced: finds the segments it orphans and notes them. */
+  async note(newPaths: ReadonlySet<string>, dloManifest: string | undefined): Promise<void> {
+    if (!this.needed) return;
+    if (dloManifest !== undefined && this.previous.dlo?.replace(/\/+$/, '') === dloManifest.replace(/\/+$/, '')) this.previous.dlo = undefined;
+    try {
+      this.doomed = await orphans(this.call, this.previous, newPaths);
+      if (this.doomed.length > 0) this.noted = await writeRetired(this.call, this.segmentContainer, this.container, this.obj, this.doomed);
+    } catch (err) {
+      // Without a note the overwrite goes on as python's does: the segments are found again once it is done.
+      if (this.call.signal.aborted) throw err;
+      this.doomed = undefined;
+    }
+  }
+
+  /** Once the object is replaced: deletes the old segments, then the note if all went. */
+  async finish(newPaths: ReadonlySet<string>): Promise<DeleteSegmentResult[]> {
+    const results = await deleteSegments(this.call, this.doomed ?? (await orphans(this.call, this.previous, newPaths)));
+    if ((this.noted || this.previous.retired.length > 0) && results.every((r) => r.success)) {
+      await removeRetired(this.call, this.segmentContainer, this.container, this.obj);
+    }
+    return results;
+  }
+}
+
+/** Old segments the new object does not use (python deletes these after an overwrite), and those an interrupted overwrite left. */
+async function orphans(call: Call<UploadResult>, previous: Previous, newPaths: ReadonlySet<string>): Promise<string[]> {
+  const doomed: string[] = [...previous.retired];
   if (previous.dlo !== undefined) {
     const { container, prefix } = parseDloManifest(previous.dlo);
     for (const entry of await listAll(call.conn, container, `${prefix.replace(/\/+$/, '')}/`, call.signal)) {

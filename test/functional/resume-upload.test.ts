@@ -172,3 +172,67 @@ describe('resume never reuses a stale segment', () => {
     }
   });
 });
+
+describe('an overwrite killed between its new manifest and deleting the old segments', () => {
+  afterEach(() => t.deleteContainers());
+
+  /** Stored names in `container`'s segment container, sorted. */
+  async function segmentNames(container: string): Promise<string[]> {
+    const [, listing] = await t.conn.getContainer(`${container}_segments`, { fullListing: true });
+    return listing.map((e) => String(e.name)).sort();
+  }
+
+  for (const useSlo of [true, false]) {
+    const kind = useSlo ? 'SLO' : 'DLO';
+    test(`${kind}: the old segments are noted before the object is replaced, and the re-run deletes them`, async () => {
+      const container = newContainer(`retire-${kind.toLowerCase()}`);
+      const path = join(root, `retire-${kind}.bin`);
+      const options = { segmentSize: MiB, useSlo, segmentThreads: 2 };
+      await randomFile(path, 4 * MiB + 7);
+      const first = viaProxy();
+      assert.deepEqual((await collect(first.upload(container, [{ source: path, objectName: 'obj' }], options))).filter((r) => !r.success), []);
+      await first.close();
+      const old = await segmentNames(container);
+      assert.equal(old.length, 5);
+
+      // A new version (another size: other segment names); its manifest's answer never reaches the child, which is killed.
+      await randomFile(path, 4 * MiB + 9);
+      let replaced = false;
+      let release: () => void = () => undefined;
+      const isReplace = (r: { method: string; url: string }): boolean =>
+        r.method === 'PUT' && !SEGMENT_PUT.test(r.url) && (useSlo ? MANIFEST_PUT.test(r.url) : r.url.split('?')[0]?.endsWith(`/${container}/obj`) === true);
+      t.proxy.reset();
+      t.proxy.hold = (r) => {
+        if (replaced || !isReplace(r)) return undefined;
+        replaced = true;
+        return new Promise<void>((resolve) => (release = resolve));
+      };
+      const job = { op: 'upload', storageUrl, token, container, objects: [{ source: path, objectName: 'obj' }], options };
+      try {
+        const outcome = await transferAndKill(job, t.proxy, () => replaced, { pollMs: 5 });
+        assert.ok(outcome.killed, `the child finished: ${outcome.stderr}`);
+      } finally {
+        t.proxy.hold = undefined;
+        release();
+      }
+      assert.equal(await objectMd5(container, 'obj'), await fileMd5(path), 'the new manifest was stored');
+      const left = await segmentNames(container);
+      const note = `.swiftclient-retired/${container}/obj`;
+      assert.ok(old.every((n) => left.includes(n)), 'the old segments are still there');
+      const [, body] = await t.conn.getObject(`${container}_segments`, note);
+      assert.deepEqual((JSON.parse(body.toString()) as { segments: string[] }).segments.sort(), old.map((n) => `${container}_segments/${n}`));
+
+      t.proxy.reset();
+      const again = viaProxy();
+      const results = await collect(again.upload(container, [{ source: path, objectName: 'obj' }], options));
+      await again.close();
+      assert.deepEqual(results.filter((r) => !r.success).map((r) => r.error?.message), []);
+      const segmentPuts = t.proxy.requests.filter((r) => r.method === 'PUT' && SEGMENT_PUT.test(r.url) && !r.url.includes('.swiftclient-retired'));
+      assert.deepEqual(segmentPuts, [], 'every new segment is reused');
+      const now = await segmentNames(container);
+      assert.deepEqual(now.filter((n) => old.includes(n) || n === note), [], 'old segments and the note are gone');
+      assert.equal(now.length, 5, 'the new segments stay');
+      assert.equal(await objectMd5(container, 'obj'), await fileMd5(path));
+    });
+  }
+});
