@@ -13,6 +13,7 @@ import { accountPages, containerPages } from '../native/pages.js';
 import { notFound } from './list.js';
 import { attemptsOf, isTrue, mergeOptions, now, splitHeaders } from './options.js';
 import { DIR_MARKER_TYPES, joinPath } from './naming.js';
+import { specialKind } from './file-ranges.js';
 import { Progress } from './progress.js';
 import { downloadResumable, moveIntoPlace, partialPaths, resumable } from './resume-download.js';
 import type { DownloadObjectResult, DownloadOptions } from './types.js';
@@ -309,7 +310,7 @@ async function writeBody(
 /** Whether `path` is something other than a file or directory (a device, FIFO or socket); false when it does not exist. */
 async function isSpecialFile(path: string): Promise<boolean> {
   const stats = await fsp.stat(path).catch(() => undefined);
-  return stats !== undefined && !stats.isFile() && !stats.isDirectory();
+  return stats !== undefined && specialKind(stats) !== undefined;
 }
 
 function contentTypeOf(headers: ResponseHeaders): string {

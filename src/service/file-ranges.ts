@@ -91,3 +91,22 @@ export async function rangeMd5(path: string, start: number, length: number, sign
   await hashFile(hash, path, signal, start, length);
   return hash.digest('hex');
 }
+
+/** The file-type tests of `fs.Stats` and `fs.BigIntStats` alike. */
+interface FileType {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}
+
+/** What a path is when it is neither a regular file nor a directory ('a FIFO', 'a socket', ...), in words; undefined for a file or a directory. */
+export function specialKind(stats: FileType): string | undefined {
+  if (stats.isFile() || stats.isDirectory()) return undefined;
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  return stats.isBlockDevice() ? 'a block device' : 'not a file';
+}

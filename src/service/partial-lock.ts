@@ -52,6 +52,11 @@ export interface LockProbe {
   ageMs: number;
 }
 
+/** The lock file's name: the partial file's and this. */
+export const LOCK_SUFFIX = '.lock';
+/** The guard file's name while a stale lock is broken: the lock file's and this. */
+export const BREAK_SUFFIX = '.break';
+
 /** An unreadable lock is one being written (create and write are two steps) for at most this long. */
 export const UNREADABLE_LOCK_GRACE_MS = 10_000;
 
@@ -76,8 +81,8 @@ export interface PartialLock {
  * a SwiftError naming `target` when a live download holds it.
  */
 export async function lockPartial(partial: string, target: string): Promise<PartialLock> {
-  const path = `${partial}.lock`;
-  const mine: LockOwner = { pid: process.pid, host: hostName(), procStart: procStart(process.pid), pidNamespace: pidNamespace(), since: new Date().toISOString(), id: randomBytes(8).toString('hex') };
+  const path = `${partial}${LOCK_SUFFIX}`;
+  const mine: LockOwner = { ...thisProcess(), since: new Date().toISOString(), id: randomBytes(8).toString('hex') };
   const text = JSON.stringify(mine);
   const busy = (who: string) => new SwiftError(`Another download into ${JSON.stringify(target)} is in progress${who}; if it is not, remove ${JSON.stringify(path)}`);
   // A few rounds: a lock released or broken meanwhile is tried again, a lock that keeps coming back is busy.
@@ -109,7 +114,7 @@ const BREAK_GUARD_STALE_MS = 10_000;
  * still holds the stale content, so a lock taken meanwhile is never removed.
  */
 async function breakStale(path: string, stale: string): Promise<void> {
-  const guard = `${path}.break`;
+  const guard = `${path}${BREAK_SUFFIX}`;
   try {
     await fsp.writeFile(guard, '', { flag: 'wx' });
   } catch (err) {
@@ -141,6 +146,14 @@ function parseOwner(text: string): LockOwner | undefined {
   } catch {
     return undefined;
   }
+}
+
+let identity: Pick<LockOwner, 'pid' | 'host' | 'procStart' | 'pidNamespace'> | undefined;
+
+/** This process's pid, host, start and PID namespace: read once (they do not change while it runs). */
+function thisProcess(): Pick<LockOwner, 'pid' | 'host' | 'procStart' | 'pidNamespace'> {
+  identity ??= { pid: process.pid, host: hostName(), procStart: procStart(process.pid), pidNamespace: pidNamespace() };
+  return identity;
 }
 
 /** This host's name; '' where the runtime refuses it (Deno without --allow-sys). */

@@ -11,7 +11,7 @@ import type { Call } from './context.js';
 import { SwiftError } from './errors.js';
 import { isTrue } from './options.js';
 import { DIR_MARKER_TYPES } from './naming.js';
-import { lockPartial } from './partial-lock.js';
+import { BREAK_SUFFIX, LOCK_SUFFIX, lockPartial } from './partial-lock.js';
 import { Progress } from './progress.js';
 import type { DownloadOptions } from './types.js';
 import { SegmentJournal } from './segment-journal.js';
@@ -57,15 +57,25 @@ interface PartialState {
 /** Smaller plain objects are not worth a state file (many small downloads would pay for it): they start over. */
 const RESUME_MIN_BYTES = 1 << 20;
 
+const PARTIAL_SUFFIX = '.swiftclient-partial';
+const STATE_SUFFIX = '.json';
+const TEMP_SUFFIX = '.tmp';
+
 /** The partial and state paths of `file` (a name cut to fit 255 bytes, in UTF-8 bytes). */
 export function partialPaths(file: string, shorten: (name: string, maxBytes: number) => string): PartialPaths {
-  const data = join(dirname(file), `.${shorten(basename(file), 200)}.swiftclient-partial`);
-  return { data, state: `${data}.json` };
+  const data = join(dirname(file), `.${shorten(basename(file), 200)}${PARTIAL_SUFFIX}`);
+  return { data, state: `${data}${STATE_SUFFIX}` };
 }
+
+const escaped = (text: string): string => text.replace(/[.]/g, '\\.');
+const PARTIAL_NAME = new RegExp(
+  `^\\..+${escaped(PARTIAL_SUFFIX)}(${escaped(STATE_SUFFIX)}(${escaped(TEMP_SUFFIX)})?|${escaped(LOCK_SUFFIX)}(${escaped(BREAK_SUFFIX)})?)?$`,
+  's',
+);
 
 /** Whether a file name (no directory) is a partial, state or lock file of {@link partialPaths}: a download's own file, not content. */
 export function isPartialName(name: string): boolean {
-  return /^\..+\.swiftclient-partial(\.json(\.tmp)?|\.lock(\.break)?)?$/s.test(name);
+  return PARTIAL_NAME.test(name);
 }
 
 async function readState(paths: PartialPaths, container: string, obj: string): Promise<PartialState | undefined> {
@@ -79,7 +89,7 @@ async function readState(paths: PartialPaths, container: string, obj: string): P
 
 /** Written through a temporary name and a rename, so a kill never leaves half a state file; a failed write (a full disk) leaves none. */
 async function writeState(paths: PartialPaths, state: PartialState): Promise<void> {
-  const temp = `${paths.state}.tmp`;
+  const temp = `${paths.state}${TEMP_SUFFIX}`;
   try {
     await fsp.writeFile(temp, JSON.stringify(state));
     await fsp.rename(temp, paths.state);
@@ -107,7 +117,7 @@ export async function moveIntoPlace(from: string, file: string, leftovers: reado
 
 /** Removes a partial file and its state. */
 export async function discardPartial(paths: PartialPaths): Promise<void> {
-  await Promise.all([paths.data, paths.state, `${paths.state}.tmp`].map((p) => fsp.rm(p, { force: true })));
+  await Promise.all([paths.data, paths.state, `${paths.state}${TEMP_SUFFIX}`].map((p) => fsp.rm(p, { force: true })));
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {

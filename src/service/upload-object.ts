@@ -10,7 +10,7 @@ import { chunkData, isIdentical } from './identical.js';
 import { listAll } from './list.js';
 import { attemptsOf, isTrue, splitHeaders } from './options.js';
 import { cleanObjectName, normalizeManifestPath, parseDloManifest, percentF, pythonMtime, pythonNowMtime } from './naming.js';
-import { checkUnchanged, fileRanges, unchangedSource } from './file-ranges.js';
+import { checkUnchanged, fileRanges, specialKind, unchangedSource } from './file-ranges.js';
 import { blobRanges } from './ranged-source.js';
 import { counted, countedSource, Progress } from './progress.js';
 import { deleteSegments, LargeUploadError, uploadFileSegments, type LargeUpload } from './segments.js';
@@ -67,7 +67,7 @@ export async function uploadObject(
     if (path !== undefined) {
       stats = await fsp.stat(path, { bigint: true });
       // Opening a FIFO waits for a writer (forever), a socket cannot be read, a device has no size: only files are uploaded.
-      if (!stats.isFile()) throw new SwiftError(`Local file ${JSON.stringify(path)} is ${specialKind(stats)}, not a regular file: not uploaded (stream it from stdin or a Readable instead)`);
+      if (!stats.isFile()) throw new SwiftError(`Local file ${JSON.stringify(path)} is ${specialKind(stats) ?? 'a directory'}, not a regular file: not uploaded (stream it from stdin or a Readable instead)`);
       size = Number(stats.size);
       mtime = pythonMtime(stats);
     } else if (blob !== undefined) {
@@ -218,14 +218,6 @@ async function putWhole(
   }
   await call.conn.putObject(container, obj, body, { contentLength: size, headers, responseDict: rd, signal: call.signal, checksum: call.checksum });
   return path !== undefined || size !== undefined ? (size ?? 0) : progress.bytesDone;
-}
-
-function specialKind(stats: BigIntStats): string {
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  return stats.isDirectory() ? 'a directory' : 'not a file';
 }
 
 /** `container/prefix/` of a DLO manifest value. */

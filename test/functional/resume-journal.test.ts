@@ -20,7 +20,8 @@ import { collect, randomFile } from '../helpers/service-files.js';
 const MiB = 1 << 20;
 const SIZE = 48 * MiB + 54321;
 const SEGMENT = 8 * MiB;
-const SEGMENT_PUT = /_segments\//;
+// Segments, not the note of an overwrite (see retired-segments.ts).
+const SEGMENT_PUT = /_segments\/(?!\.swiftclient-retired\/)/;
 const MANIFEST_PUT = /multipart-manifest=put/;
 
 let t: ProxiedSwift;
