@@ -88,8 +88,8 @@ export async function lockPartial(partial: string, target: string): Promise<Part
   // A few rounds: a lock released or broken meanwhile is tried again, a lock that keeps coming back is busy.
   for (let attempt = 0; attempt < 8; attempt += 1) {
     try {
-      await fsp.writeFile(path, text, { flag: 'wx' });
-      return { release: () => releaseLock(path, text) };
+      const taken = await createLock(path, text);
+      return { release: () => releaseLock(path, taken) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -131,10 +131,37 @@ async function breakStale(path: string, stale: string): Promise<void> {
   }
 }
 
-/** Removes the lock if it is still this one; a failure to remove it (a read-only directory) does not replace the download's own outcome. */
-async function releaseLock(path: string, text: string): Promise<void> {
-  const held = await fsp.readFile(path, 'utf8').catch(() => undefined);
-  if (held === text) await fsp.rm(path, { force: true }).catch(() => undefined);
+/** What tells a lock file from another at the same path: no two files alive at once share device and inode. */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Creates the lock file exclusively with `text`; what identifies it (see releaseLock). */
+async function createLock(path: string, text: string): Promise<FileIdentity> {
+  const handle = await fsp.open(path, 'wx');
+  try {
+    await handle.writeFile(text);
+    const { dev, ino, size, mtimeMs } = await handle.stat();
+    return { dev, ino, size, mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Removes the lock if it is still the file this process created (compared
+ * by inode, size and time rather than read back: two system calls per
+ * download fewer, which a bulk download of small files notices). A failure
+ * to remove it (a read-only directory) does not replace the download's own
+ * outcome.
+ */
+async function releaseLock(path: string, taken: FileIdentity): Promise<void> {
+  const now = await fsp.stat(path).catch(() => undefined);
+  if (now === undefined || now.dev !== taken.dev || now.ino !== taken.ino || now.size !== taken.size || now.mtimeMs !== taken.mtimeMs) return;
+  await fsp.unlink(path).catch(() => undefined);
 }
 
 function parseOwner(text: string): LockOwner | undefined {

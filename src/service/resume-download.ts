@@ -78,12 +78,19 @@ export function isPartialName(name: string): boolean {
   return PARTIAL_NAME.test(name);
 }
 
-async function readState(paths: PartialPaths, container: string, obj: string): Promise<PartialState | undefined> {
+/** The state file's record when it is about this object; `found` whether there is a state file at all. */
+async function readState(paths: PartialPaths, container: string, obj: string): Promise<{ state: PartialState | undefined; found: boolean }> {
+  let text: string;
   try {
-    const state = JSON.parse(await fsp.readFile(paths.state, 'utf8')) as PartialState;
-    return state.container === container && state.object === obj ? state : undefined;
+    text = await fsp.readFile(paths.state, 'utf8');
+  } catch (err) {
+    return { state: undefined, found: (err as NodeJS.ErrnoException).code !== 'ENOENT' };
+  }
+  try {
+    const state = JSON.parse(text) as PartialState;
+    return { state: state.container === container && state.object === obj ? state : undefined, found: true };
   } catch {
-    return undefined;
+    return { state: undefined, found: true };
   }
 }
 
@@ -163,9 +170,8 @@ export async function downloadResumable(job: ResumableDownload): Promise<Resumab
   await fsp.mkdir(dirname(file), { recursive: true });
   const lock = await lockPartial(paths.data, file);
   try {
-    const state = o.resume === false ? undefined : await readState(paths, container, obj);
-    // Without a state file a partial file says nothing trustworthy.
-    if (state === undefined) await fsp.rm(paths.data, { force: true });
+    // Without a state file a partial file says nothing trustworthy: the fresh download's writes replace it.
+    const { state, found } = o.resume === false ? { state: undefined, found: true } : await readState(paths, container, obj);
     const resumed = state?.kind === 'plain' ? await resumePlain(job, state) : undefined;
     const outcome = resumed ?? (await fresh(job, state));
     if (outcome.dirMarker) {
@@ -173,7 +179,8 @@ export async function downloadResumable(job: ResumableDownload): Promise<Resumab
       return outcome;
     }
     await moveIntoPlace(paths.data, file, [paths.state]);
-    await fsp.rm(paths.state, { force: true });
+    // Small objects have none: one system call fewer per file of a bulk download.
+    if (found || outcome.stateWritten) await fsp.rm(paths.state, { force: true });
     const mtime = Number(outcome.headers['x-object-meta-mtime']);
     if (!o.ignoreMtime && outcome.headers['x-object-meta-mtime'] !== undefined && Number.isFinite(mtime)) await fsp.utimes(file, mtime, mtime);
     return outcome;
@@ -185,7 +192,7 @@ export async function downloadResumable(job: ResumableDownload): Promise<Resumab
   }
 }
 
-type Outcome = ResumableOutcome & { dirMarker?: boolean };
+type Outcome = ResumableOutcome & { dirMarker?: boolean; stateWritten?: boolean };
 
 /** Continues a plain object with Range + If-Match; undefined when it must start over (the object changed). */
 async function resumePlain(job: ResumableDownload, state: PartialState): Promise<Outcome | undefined> {
@@ -255,15 +262,14 @@ async function fresh(job: ResumableDownload, state: PartialState | undefined): P
     if (state !== undefined) await discardPartial(paths);
     const length = Number(headers['content-length'] ?? NaN);
     const etag = unquoted(headers.etag);
-    if (o.resume !== false && Number.isFinite(length) && length >= RESUME_MIN_BYTES) {
-      await writeState(paths, { container, object: obj, kind: 'plain', etag, lastModified: headers['last-modified'] ?? '', length });
-    }
+    const stateWritten = o.resume !== false && Number.isFinite(length) && length >= RESUME_MIN_BYTES;
+    if (stateWritten) await writeState(paths, { container, object: obj, kind: 'plain', etag, lastModified: headers['last-modified'] ?? '', length });
     const hash = md5();
     const progress = new Progress(o.onProgress, 'download', container, obj, Number.isFinite(length) ? length : undefined);
     progress.report();
     const written = await writeStream(paths.data, 0, body, hash, progress, 'w');
     checkWhole(job, { md5: hash.digest('hex'), read: written }, headers, Number.isFinite(length) ? length : written);
-    return { headers, bytes: written, reused: 0 };
+    return { headers, bytes: written, reused: 0, stateWritten };
   }
   const manifest = await readAll(body);
   // The object's own headers (content type, length, ETag): the manifest GET gives the manifest's.
@@ -307,7 +313,7 @@ async function fetchLarge(job: ResumableDownload, plan: SegmentPlan, headers: Re
       journal,
     });
     finished = true;
-    return { headers, bytes: plan.total, reused: outcome.reused };
+    return { headers, bytes: plan.total, reused: outcome.reused, stateWritten: o.resume !== false };
   } finally {
     // Before the state file is removed or kept: no save may come after.
     await journal?.close(!finished);

@@ -201,7 +201,8 @@ describe('an overwrite killed between its new manifest and deleting the old segm
       let replaced = false;
       let release: () => void = () => undefined;
       const isReplace = (r: { method: string; url: string }): boolean =>
-        r.method === 'PUT' && !SEGMENT_PUT.test(r.url) && (useSlo ? MANIFEST_PUT.test(r.url) : r.url.split('?')[0]?.endsWith(`/${container}/obj`) === true);
+        // The object's own PUT: not a segment's, nor the note's (whose name ends with the object's too).
+        r.method === 'PUT' && !r.url.includes('_segments/') && (useSlo ? MANIFEST_PUT.test(r.url) : r.url.split('?')[0]?.endsWith(`/${container}/obj`) === true);
       t.proxy.reset();
       t.proxy.hold = (r) => {
         if (replaced || !isReplace(r)) return undefined;
