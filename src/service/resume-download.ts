@@ -14,7 +14,7 @@ import { DIR_MARKER_TYPES } from './naming.js';
 import { BREAK_SUFFIX, LOCK_SUFFIX, lockPartial } from './partial-lock.js';
 import { Progress } from './progress.js';
 import type { DownloadOptions } from './types.js';
-import { SegmentJournal } from './segment-journal.js';
+import { journalStep, SegmentJournal } from './segment-journal.js';
 import { fetchSegments, planSegments, type SegmentPlan } from './verified-download.js';
 
 /**
@@ -299,7 +299,7 @@ async function fetchLarge(job: ResumableDownload, plan: SegmentPlan, headers: Re
   const handle = await fsp.open(paths.data, resuming ? 'r+' : 'w');
   const progress = new Progress(o.onProgress, 'download', container, obj, plan.total);
   progress.report();
-  const journal = o.resume === false ? undefined : new SegmentJournal((segments) => writeState(paths, { ...identity, segments }), earlier?.segments);
+  const journal = o.resume === false ? undefined : new SegmentJournal((segments) => writeState(paths, { ...identity, segments }), earlier?.segments, { everyBytes: journalStep(largestSegment(plan)) });
   let finished = false;
   try {
     await handle.truncate(plan.total);
@@ -319,6 +319,11 @@ async function fetchLarge(job: ResumableDownload, plan: SegmentPlan, headers: Re
     await journal?.close(!finished);
     await handle.close();
   }
+}
+
+/** The size of the plan's largest fetched segment (the segment size; the last is often smaller). */
+function largestSegment(plan: SegmentPlan): number {
+  return plan.segments.reduce((max, s) => (s.data === undefined ? Math.max(max, s.bytes) : max), 0);
 }
 
 function unquoted(etag: string | undefined): string {
