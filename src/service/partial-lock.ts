@@ -136,7 +136,6 @@ interface FileIdentity {
   dev: number;
   ino: number;
   size: number;
-  mtimeMs: number;
 }
 
 /** Creates the lock file exclusively with `text`; what identifies it (see releaseLock). */
@@ -144,8 +143,8 @@ async function createLock(path: string, text: string): Promise<FileIdentity> {
   const handle = await fsp.open(path, 'wx');
   try {
     await handle.writeFile(text);
-    const { dev, ino, size, mtimeMs } = await handle.stat();
-    return { dev, ino, size, mtimeMs };
+    const { dev, ino, size } = await handle.stat();
+    return { dev, ino, size };
   } finally {
     await handle.close();
   }
@@ -153,14 +152,14 @@ async function createLock(path: string, text: string): Promise<FileIdentity> {
 
 /**
  * Removes the lock if it is still the file this process created (compared
- * by inode, size and time rather than read back: two system calls per
- * download fewer, which a bulk download of small files notices). A failure
- * to remove it (a read-only directory) does not replace the download's own
- * outcome.
+ * by inode and size rather than read back: two system calls per download
+ * fewer, which a bulk download of small files notices; not by time, which a
+ * backup tool may touch). A failure to remove it (a read-only directory)
+ * does not replace the download's own outcome.
  */
 async function releaseLock(path: string, taken: FileIdentity): Promise<void> {
   const now = await fsp.stat(path).catch(() => undefined);
-  if (now === undefined || now.dev !== taken.dev || now.ino !== taken.ino || now.size !== taken.size || now.mtimeMs !== taken.mtimeMs) return;
+  if (now === undefined || now.dev !== taken.dev || now.ino !== taken.ino || now.size !== taken.size) return;
   await fsp.unlink(path).catch(() => undefined);
 }
 

@@ -14,10 +14,10 @@ import { checkUnchanged, fileRanges, specialKind, unchangedSource } from './file
 import { blobRanges } from './ranged-source.js';
 import { counted, countedSource, Progress } from './progress.js';
 import { deleteSegments, LargeUploadError, uploadFileSegments, type LargeUpload } from './segments.js';
-import { readRetired, removeRetired, writeRetired } from './retired-segments.js';
+import { Retiring, type Previous } from './retired-segments.js';
 import { uploadStreamSlo } from './stream-segments.js';
 import { bufferStream, type DataSource, type UploadJob } from './upload-inputs.js';
-import type { DeleteSegmentResult, UploadObjectResult, UploadOptions, UploadResult } from './types.js';
+import type { UploadObjectResult, UploadOptions, UploadResult } from './types.js';
 
 /** How large files of one upload are split. */
 export interface LargeMode {
@@ -27,16 +27,6 @@ export interface LargeMode {
   segmentContainer: string;
   /** slo.max_manifest_segments, when known. */
   maxSegments: number | undefined;
-}
-
-/** What the previous object under the name needs after an overwrite. */
-interface Previous {
-  /** X-Object-Manifest of a DLO being replaced. */
-  dlo: string | undefined;
-  /** Segment paths (`container/name`) of an SLO being replaced. */
-  sloPaths: string[];
-  /** Segment paths an interrupted overwrite of the same object left to delete (see retired-segments.ts). */
-  retired: string[];
 }
 
 type Skip = 'skipped-identical' | 'skipped-changed';
@@ -83,8 +73,9 @@ export async function uploadObject(
     const putHeaders: Record<string, string> = { 'x-object-meta-mtime': mtime };
     res.headers = putHeaders;
 
-    const previous: Previous = { dlo: undefined, sloPaths: [], retired: [] };
-    const skip = await inspectCurrent(call, o, container, obj, path, size, mtime, previous, mode.segmentContainer);
+    const retiring = new Retiring(call, { dlo: undefined, sloPaths: [], retired: [], noted: false }, mode.segmentContainer, container, obj);
+    const previous = retiring.previous;
+    const skip = await inspectCurrent(call, o, container, obj, path, size, mtime, retiring);
     if (skip) {
       Object.assign(res, { success: true, status: skip, bytes: 0 });
       return res;
@@ -93,7 +84,6 @@ export async function uploadObject(
 
     const progress = new Progress(o.onProgress, 'upload', container, obj, size);
     progress.report();
-    const retiring = new Retiring(call, previous, mode.segmentContainer, container, obj);
     const up: LargeUpload = {
       container,
       obj,
@@ -108,7 +98,7 @@ export async function uploadObject(
       leaveSegments: o.leaveSegments === true,
       resume: o.resume !== false,
       journal: path === undefined ? o.journal : undefined,
-      beforeReplace: (paths, dlo) => retiring.note(paths, dlo),
+      beforeReplace: (paths, dlo) => retiring.note(paths, dlo === undefined ? { sloPaths: paths } : { dlo }),
     };
     let newPaths = new Set<string>();
     const ranged = path !== undefined ? fileRanges(path, stats) : blob !== undefined ? blobRanges(blob) : undefined;
@@ -140,7 +130,6 @@ export async function uploadObject(
     } else {
       res.largeObject = false;
       res.responseDict = rd;
-      await retiring.note(newPaths, undefined);
       res.bytes = await putWhole(call, container, obj, path, size, stats, job, putHeaders, progress, rd);
     }
     if (retiring.needed) res.segmentDeleteResults = await retiring.finish(newPaths);
@@ -158,7 +147,9 @@ export async function uploadObject(
 
 /**
  * HEADs the current object when skip-identical, changed or segment cleanup
- * need it; fills `previous`; returns why the upload can be skipped, if it can.
+ * need it; fills what `retiring` needs to know of it (its segments, and the
+ * note of an interrupted overwrite); returns why the upload can be skipped,
+ * if it can (after finishing what such a note left).
  */
 async function inspectCurrent(
   call: Call<UploadResult>,
@@ -168,8 +159,7 @@ async function inspectCurrent(
   path: string | undefined,
   size: number | undefined,
   mtime: string,
-  previous: Previous,
-  segmentContainer: string,
+  retiring: Retiring,
 ): Promise<Skip | undefined> {
   if (!o.changed && !o.skipIdentical && o.leaveSegments) return undefined;
   let headers;
@@ -181,16 +171,22 @@ async function inspectCurrent(
   }
   const isSlo = isTrue(headers['x-static-large-object']);
   const chunks = o.skipIdentical || (isSlo && !o.leaveSegments) ? await chunkData(call.conn, container, obj, headers, call.signal) : undefined;
-  if (o.skipIdentical && chunks && (await isIdentical(chunks, path, call.signal))) return 'skipped-identical';
-  if (path !== undefined && o.changed && Number(headers['content-length']) === size && headers['x-object-meta-mtime'] === mtime) {
-    return 'skipped-changed';
-  }
+  const previous = retiring.previous;
   if (!o.leaveSegments && !headers['content-location']) {
     previous.dlo = headers['x-object-manifest'];
     if (isSlo && chunks) previous.sloPaths = chunks.filter((c) => c.name !== undefined).map((c) => normalizeManifestPath(c.name as string));
-    if (isSlo || previous.dlo !== undefined) previous.retired = await readRetired(call, segmentContainer, container, obj);
+    if (previous.dlo !== undefined) await retiring.readNote({ dlo: previous.dlo });
+    else if (isSlo) await retiring.readNote({ sloPaths: previous.sloPaths });
   }
-  return undefined;
+  let skip: Skip | undefined;
+  if (o.skipIdentical && chunks && (await isIdentical(chunks, path, call.signal))) skip = 'skipped-identical';
+  else if (path !== undefined && o.changed && Number(headers['content-length']) === size && headers['x-object-meta-mtime'] === mtime) skip = 'skipped-changed';
+  if (skip !== undefined && previous.noted) {
+    // The object stays: only what the note lists goes (never its own segments: see retiredSegments).
+    Object.assign(previous, { dlo: undefined, sloPaths: [] });
+    await retiring.finish(new Set());
+  }
+  return skip;
 }
 
 /** One PUT of a whole file (replayable, by path) or of bytes or a stream. */
@@ -224,63 +220,4 @@ async function putWhole(
 function dloPrefixPath(manifest: string): string {
   const { container, prefix } = parseDloManifest(manifest);
   return `${container}/${prefix.replace(/\/+$/, '')}/`;
-}
-
-/**
- * The old segments an overwrite deletes once the object is replaced, noted
- * before it is (see retired-segments.ts), so that a process killed in
- * between leaves them to the next run rather than orphaned.
- */
-class Retiring {
-  private doomed: string[] | undefined;
-  private noted = false;
-
-  constructor(
-    private readonly call: Call<UploadResult>,
-    private readonly previous: Previous,
-    private readonly segmentContainer: string,
-    private readonly container: string,
-    private readonly obj: string,
-  ) {}
-
-  /** Whether there are old segments to delete (or a note of them). */
-  get needed(): boolean {
-    return this.previous.dlo !== undefined || this.previous.sloPaths.length > 0 || this.previous.retired.length > 0;
-  }
-
-  /** Just before the object is replaced: finds the segments it orphans and notes them. */
-  async note(newPaths: ReadonlySet<string>, dloManifest: string | undefined): Promise<void> {
-    if (!this.needed) return;
-    if (dloManifest !== undefined && this.previous.dlo?.replace(/\/+$/, '') === dloManifest.replace(/\/+$/, '')) this.previous.dlo = undefined;
-    try {
-      this.doomed = await orphans(this.call, this.previous, newPaths);
-      if (this.doomed.length > 0) this.noted = await writeRetired(this.call, this.segmentContainer, this.container, this.obj, this.doomed);
-    } catch (err) {
-      // Without a note the overwrite goes on as python's does: the segments are found again once it is done.
-      if (this.call.signal.aborted) throw err;
-      this.doomed = undefined;
-    }
-  }
-
-  /** Once the object is replaced: deletes the old segments, then the note if all went. */
-  async finish(newPaths: ReadonlySet<string>): Promise<DeleteSegmentResult[]> {
-    const results = await deleteSegments(this.call, this.doomed ?? (await orphans(this.call, this.previous, newPaths)));
-    if ((this.noted || this.previous.retired.length > 0) && results.every((r) => r.success)) {
-      await removeRetired(this.call, this.segmentContainer, this.container, this.obj);
-    }
-    return results;
-  }
-}
-
-/** Old segments the new object does not use (python deletes these after an overwrite), and those an interrupted overwrite left. */
-async function orphans(call: Call<UploadResult>, previous: Previous, newPaths: ReadonlySet<string>): Promise<string[]> {
-  const doomed: string[] = [...previous.retired];
-  if (previous.dlo !== undefined) {
-    const { container, prefix } = parseDloManifest(previous.dlo);
-    for (const entry of await listAll(call.conn, container, `${prefix.replace(/\/+$/, '')}/`, call.signal)) {
-      if (entry.name !== undefined) doomed.push(`${container}/${entry.name}`);
-    }
-  }
-  doomed.push(...previous.sloPaths);
-  return [...new Set(doomed)].filter((p) => !newPaths.has(p));
 }

@@ -145,7 +145,7 @@ export async function fetchSegments(
       // A part of a segment has no MD5 to recognise it by: it is fetched again.
       const found = options.resuming && !segment.ranged && segment.bytes > 0 ? await inPlace(file.path, segment, options.kept, call.signal) : { bytes: 0 };
       options.progress.add(segment.index, found.bytes);
-      if (found.bytes === segment.bytes) {
+      if (segment.bytes > 0 && found.bytes === segment.bytes) {
         outcome.reused += found.bytes;
         options.journal?.forget(segment.index);
         return;
@@ -228,8 +228,15 @@ async function fetchSegment(
   });
   // A server that ignores the Range sends the whole segment: it is written from the segment's start.
   const start = from.bytes > 0 && headers['content-range'] !== undefined ? from.bytes : 0;
+  if (start > 0 && rangeStart(headers['content-range']) !== start) {
+    for await (const _ of body) break; // not the bytes asked for: let go of them, fetch the segment whole
+    const error = new ChecksumError(`Segment ${segment.index} of ${options.label}: asked for bytes from ${start}, got ${headers['content-range']}`, { expected: segment.hash, actual: '' });
+    return { error, kept: 0 };
+  }
   // Hashed only to be checked: `checksum: false` and parts of segments (no MD5 of their own) cost no MD5.
-  const hash = options.verify && !segment.ranged ? (start > 0 && from.hash ? from.hash : md5()) : undefined;
+  // A segment continued from an earlier run's bytes is always checked: those bytes are only trusted whole.
+  const check = (options.verify || start > 0) && !segment.ranged;
+  const hash = check ? (start > 0 && from.hash ? from.hash : md5()) : undefined;
   if (start === 0) {
     options.journal?.forget(segment.index);
     if (from.bytes > 0) options.progress.reset(segment.index);
@@ -264,7 +271,7 @@ async function fetchSegment(
     });
     return { error, kept: start };
   }
-  if (options.verify && !segment.ranged && actual !== segment.hash) {
+  if (check && actual !== segment.hash) {
     const error = new ChecksumError(`Segment ${segment.index} (${where}) of ${options.label}: md5sum != manifest etag, ${actual} != ${segment.hash}`, {
       expected: segment.hash,
       actual,
@@ -273,4 +280,10 @@ async function fetchSegment(
     return { error, kept: start };
   }
   return { error: undefined, kept: start };
+}
+
+/** Where a 206's `Content-Range: bytes <first>-<last>/<length>` starts (undefined when it says otherwise). */
+export function rangeStart(header: string | undefined): number | undefined {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec((header ?? '').trim());
+  return match ? Number(match[1]) : undefined;
 }

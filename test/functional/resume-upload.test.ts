@@ -174,7 +174,7 @@ describe('resume never reuses a stale segment', () => {
   });
 });
 
-describe('an overwrite killed between its new manifest and deleting the old segments', () => {
+describe('an overwrite killed before it deleted the old segments', () => {
   afterEach(() => t.deleteContainers());
 
   /** Stored names in `container`'s segment container, sorted. */
@@ -183,40 +183,69 @@ describe('an overwrite killed between its new manifest and deleting the old segm
     return listing.map((e) => String(e.name)).sort();
   }
 
-  for (const useSlo of [true, false]) {
+  /**
+   * Uploads a first version of `path` as `obj`, then a second (another size:
+   * other segment names) in a child killed once `at` was stored: the note of
+   * the old segments, or the new manifest (whose answer never reaches the
+   * child). Returns the first version's segment names and its MD5.
+   */
+  async function killedOverwrite(container: string, path: string, options: { segmentSize: number; useSlo: boolean }, at: 'note' | 'manifest'): Promise<{ old: string[]; oldMd5: string }> {
+    await randomFile(path, 4 * MiB + 7);
+    const first = viaProxy();
+    assert.deepEqual((await collect(first.upload(container, [{ source: path, objectName: 'obj' }], options))).filter((r) => !r.success), []);
+    await first.close();
+    const old = await segmentNames(container);
+    assert.equal(old.length, 5);
+    const oldMd5 = await fileMd5(path);
+    await randomFile(path, 4 * MiB + 9);
+    let stored = false;
+    let release: () => void = () => undefined;
+    const matches = (r: { method: string; url: string }): boolean => {
+      if (r.method !== 'PUT') return false;
+      if (at === 'note') return r.url.includes('/.swiftclient-retired/');
+      // The object's own PUT: not a segment's, nor the note's (whose name ends with the object's too).
+      return !r.url.includes('_segments/') && (options.useSlo ? MANIFEST_PUT.test(r.url) : r.url.split('?')[0]?.endsWith(`/${container}/obj`) === true);
+    };
+    t.proxy.reset();
+    t.proxy.hold = (r) => {
+      if (stored || !matches(r)) return undefined;
+      stored = true;
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const job = { op: 'upload', storageUrl, token, container, objects: [{ source: path, objectName: 'obj' }], options: { ...options, segmentThreads: 2 } };
+    try {
+      const outcome = await transferAndKill(job, t.proxy, () => stored, { pollMs: 5 });
+      assert.ok(outcome.killed, `the child finished: ${outcome.stderr}`);
+    } finally {
+      t.proxy.hold = undefined;
+      release();
+    }
+    return { old, oldMd5 };
+  }
+
+  /** Runs the upload again (`changed`: as `upload --changed` would); returns its results. */
+  async function again(container: string, path: string, options: { segmentSize: number; useSlo: boolean; changed?: boolean }): Promise<UploadResult[]> {
+    t.proxy.reset();
+    const swift = viaProxy();
+    const results = await collect(swift.upload(container, [{ source: path, objectName: 'obj' }], options));
+    await swift.close();
+    assert.deepEqual(results.filter((r) => !r.success).map((r) => r.error?.message), []);
+    assert.deepEqual(t.proxy.requests.filter((r) => r.method === 'PUT' && SEGMENT_PUT.test(r.url)), [], 'every new segment is reused');
+    return results;
+  }
+
+  const cases = [
+    { useSlo: true, changed: false },
+    { useSlo: false, changed: false },
+    { useSlo: true, changed: true },
+  ];
+  for (const { useSlo, changed } of cases) {
     const kind = useSlo ? 'SLO' : 'DLO';
-    test(`${kind}: the old segments are noted before the object is replaced, and the re-run deletes them`, async () => {
+    test(`${kind}: killed after the new manifest, the old segments are noted, and the re-run${changed ? ' with `changed` (which skips the object)' : ''} deletes them`, async () => {
       const container = newContainer(`retire-${kind.toLowerCase()}`);
       const path = join(root, `retire-${kind}.bin`);
-      const options = { segmentSize: MiB, useSlo, segmentThreads: 2 };
-      await randomFile(path, 4 * MiB + 7);
-      const first = viaProxy();
-      assert.deepEqual((await collect(first.upload(container, [{ source: path, objectName: 'obj' }], options))).filter((r) => !r.success), []);
-      await first.close();
-      const old = await segmentNames(container);
-      assert.equal(old.length, 5);
-
-      // A new version (another size: other segment names); its manifest's answer never reaches the child, which is killed.
-      await randomFile(path, 4 * MiB + 9);
-      let replaced = false;
-      let release: () => void = () => undefined;
-      const isReplace = (r: { method: string; url: string }): boolean =>
-        // The object's own PUT: not a segment's, nor the note's (whose name ends with the object's too).
-        r.method === 'PUT' && !r.url.includes('_segments/') && (useSlo ? MANIFEST_PUT.test(r.url) : r.url.split('?')[0]?.endsWith(`/${container}/obj`) === true);
-      t.proxy.reset();
-      t.proxy.hold = (r) => {
-        if (replaced || !isReplace(r)) return undefined;
-        replaced = true;
-        return new Promise<void>((resolve) => (release = resolve));
-      };
-      const job = { op: 'upload', storageUrl, token, container, objects: [{ source: path, objectName: 'obj' }], options };
-      try {
-        const outcome = await transferAndKill(job, t.proxy, () => replaced, { pollMs: 5 });
-        assert.ok(outcome.killed, `the child finished: ${outcome.stderr}`);
-      } finally {
-        t.proxy.hold = undefined;
-        release();
-      }
+      const options = { segmentSize: MiB, useSlo };
+      const { old } = await killedOverwrite(container, path, options, 'manifest');
       assert.equal(await objectMd5(container, 'obj'), await fileMd5(path), 'the new manifest was stored');
       const left = await segmentNames(container);
       const note = `.swiftclient-retired/${container}/obj`;
@@ -224,17 +253,46 @@ describe('an overwrite killed between its new manifest and deleting the old segm
       const [, body] = await t.conn.getObject(`${container}_segments`, note);
       assert.deepEqual((JSON.parse(body.toString()) as { segments: string[] }).segments.sort(), old.map((n) => `${container}_segments/${n}`));
 
-      t.proxy.reset();
-      const again = viaProxy();
-      const results = await collect(again.upload(container, [{ source: path, objectName: 'obj' }], options));
-      await again.close();
-      assert.deepEqual(results.filter((r) => !r.success).map((r) => r.error?.message), []);
-      const segmentPuts = t.proxy.requests.filter((r) => r.method === 'PUT' && SEGMENT_PUT.test(r.url));
-      assert.deepEqual(segmentPuts, [], 'every new segment is reused');
+      const results = await again(container, path, { ...options, changed });
+      if (changed) assert.equal(results.find((r) => r.action === 'upload_object')?.status, 'skipped-changed');
       const now = await segmentNames(container);
       assert.deepEqual(now.filter((n) => old.includes(n) || n === note), [], 'old segments and the note are gone');
       assert.equal(now.length, 5, 'the new segments stay');
       assert.equal(await objectMd5(container, 'obj'), await fileMd5(path));
     });
   }
+
+  test('SLO: killed after the note, before the new manifest: the object is the old one, and the re-run drops the stale note', async () => {
+    const container = newContainer('retire-early');
+    const path = join(root, 'retire-early.bin');
+    const options = { segmentSize: MiB, useSlo: true };
+    const { old, oldMd5 } = await killedOverwrite(container, path, options, 'note');
+    assert.equal(await objectMd5(container, 'obj'), oldMd5, 'the old object is whole');
+    await again(container, path, options);
+    const now = await segmentNames(container);
+    assert.deepEqual(now.filter((n) => old.includes(n) || n.startsWith('.swiftclient-retired/')), [], 'old segments and the note are gone');
+    assert.equal(now.length, 5);
+    assert.equal(await objectMd5(container, 'obj'), await fileMd5(path));
+  });
+
+  test("a note naming another object's data is not acted on", async () => {
+    const container = newContainer('retire-planted');
+    const path = join(root, 'retire-planted.bin');
+    const options = { segmentSize: MiB, useSlo: true };
+    await randomFile(path, 3 * MiB);
+    const swift = viaProxy();
+    assert.deepEqual((await collect(swift.upload(container, [{ source: path, objectName: 'obj' }], options))).filter((r) => !r.success), []);
+    await t.conn.putObject(container, 'victim', 'keep me');
+    await t.conn.putObject(`${container}_segments`, 'victim', 'keep me too');
+    const [, manifest] = await t.conn.getObject(container, 'obj', { queryString: 'multipart-manifest=get' });
+    const current = (JSON.parse(manifest.toString()) as Array<{ name: string }>).map((e) => e.name.replace(/^\//, ''));
+    const { manifestId } = await import('../../src/service/retired-segments.js');
+    const planted = { container, object: 'obj', replacedBy: manifestId({ sloPaths: current }), segments: [`${container}/victim`, `${container}_segments/victim`] };
+    await t.conn.putObject(`${container}_segments`, `.swiftclient-retired/${container}/obj`, JSON.stringify(planted));
+    await fsp.utimes(path, new Date(), new Date(Date.now() + 5000));
+    assert.deepEqual((await collect(swift.upload(container, [{ source: path, objectName: 'obj' }], options))).filter((r) => !r.success), []);
+    await swift.close();
+    assert.equal((await t.conn.getObject(container, 'victim'))[1].toString(), 'keep me');
+    assert.equal((await t.conn.getObject(`${container}_segments`, 'victim'))[1].toString(), 'keep me too');
+  });
 });

@@ -98,11 +98,22 @@ describe('lockPartial', () => {
     await lock.release();
   });
 
-  test('release removes only its own lock', async () => {
-    const lock = await lockPartial(join(dir, 'own'), 'own.bin');
-    await write('own', { pid: process.ppid });
+  test('release removes only its own lock: not one written over it, nor a new file in its place', async () => {
+    for (const replace of ['rewritten', 'removed and created again']) {
+      const lock = await lockPartial(join(dir, 'own'), 'own.bin');
+      if (replace !== 'rewritten') await fsp.rm(lockOf('own'));
+      await write('own', { pid: process.ppid });
+      await lock.release();
+      assert.equal(JSON.parse(await fsp.readFile(lockOf('own'), 'utf8')).id, 'planted', replace);
+      await fsp.rm(lockOf('own'));
+    }
+  });
+
+  test('release removes its lock even when its time was touched', async () => {
+    const lock = await lockPartial(join(dir, 'touched'), 'touched.bin');
+    await fsp.utimes(lockOf('touched'), new Date(2020, 0, 1), new Date(2020, 0, 1));
     await lock.release();
-    assert.equal(JSON.parse(await fsp.readFile(lockOf('own'), 'utf8')).id, 'planted');
+    await assert.rejects(fsp.stat(lockOf('touched')), { code: 'ENOENT' });
   });
 });
 

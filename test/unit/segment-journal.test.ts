@@ -126,9 +126,10 @@ describe('SegmentJournal', () => {
 
 describe('journalStep', () => {
   const table: Array<[number, number]> = [
-    [8 * MiB, 2 * MiB],
-    [64 * MiB, 16 * MiB],
-    [5 * 1024 * MiB, 16 * MiB],
+    [8 * MiB, MiB],
+    [32 * MiB, 4 * MiB],
+    [64 * MiB, 8 * MiB],
+    [5 * 1024 * MiB, 8 * MiB],
     [MiB, MiB],
     [0, MiB],
   ];
