@@ -79,10 +79,16 @@ function recordedInProgress(outFile: string): number {
  * proxy; with `inProgress`, only once its state file also records at least
  * that many bytes of segments begun and not finished.
  */
-async function killedDownload(container: string, obj: string, outFile: string, segmented: boolean, o: { segmentThreads?: number; inProgress?: number } = {}): Promise<number> {
+async function killedDownload(
+  container: string,
+  obj: string,
+  outFile: string,
+  segmented: boolean,
+  o: { segmentThreads?: number; inProgress?: number; size?: number } = {},
+): Promise<number> {
   proxy.reset();
   const job = { op: 'download', storageUrl, token, container, objects: [obj], options: { outFile, segmentThreads: o.segmentThreads ?? 1 } };
-  const half = (p: ByteProxy): boolean => p.received('GET') >= SIZE / 2;
+  const half = (p: ByteProxy): boolean => p.received('GET') >= (o.size ?? SIZE) / 2;
   const outcome = o.inProgress
     ? await transferAndKill(job, proxy, (p) => half(p) && recordedInProgress(outFile) >= (o.inProgress ?? 0), { pollMs: 2 })
     : await transferAndKill(job, proxy, half);
@@ -205,29 +211,33 @@ async function writtenPerSegment(partial: string, source: string): Promise<numbe
     assert.deepEqual((await fsp.readdir(root)).filter((n) => n.includes('swiftclient-partial')), [], 'no partial file left');
   });
 
+  // 32 MiB in 4 MiB segments at any kill-test size: what is checked here does not depend on it.
   for (const checksum of [true, false]) {
   test(`SLO${checksum ? '' : ', checksum: false'}: bytes of a segment in progress damaged after the kill are caught by its MD5, and that segment is fetched again whole`, async () => {
     const container = newContainer('rdown-damaged-seg');
-    await upload(container, big, 'big.bin', { segmentSize: SEGMENT, useSlo: true });
+    const [size, segmentSize] = [32 * MiB, 4 * MiB];
+    const source = join(root, 'damaged-seg-src.bin');
+    await randomFile(source, size);
+    await upload(container, source, 'src.bin', { segmentSize, useSlo: true });
     const out = join(root, 'out-damaged-seg.bin');
-    await killedDownload(container, 'big.bin', out, true, { segmentThreads: 4, inProgress: 2 * MiB });
+    await killedDownload(container, 'src.bin', out, true, { segmentThreads: 4, inProgress: MiB, size });
     const partial = join(root, '.out-damaged-seg.bin.swiftclient-partial');
     const state = JSON.parse(await fsp.readFile(`${partial}.json`, 'utf8')) as { segments: Record<string, number> };
     const [index, kept] = Object.entries(state.segments).sort((a, b) => b[1] - a[1])[0] as [string, number];
     // Inside what the state file says is written: the resumed segment's MD5 cannot match.
     const handle = await fsp.open(partial, 'r+');
-    await handle.write(Buffer.alloc(4096, 0x5a), 0, 4096, Number(index) * SEGMENT + Math.floor(kept / 2));
+    await handle.write(Buffer.alloc(4096, 0x5a), 0, 4096, Number(index) * segmentSize + Math.floor(kept / 2));
     await handle.close();
     proxy.reset();
     const service = viaProxy();
     // Continued bytes are checked whatever `checksum` says: they are only trusted with the whole segment's MD5.
-    const [result] = await collect(service.download(container, ['big.bin'], { outFile: out, segmentThreads: 4, checksum }));
+    const [result] = await collect(service.download(container, ['src.bin'], { outFile: out, segmentThreads: 4, checksum }));
     await service.close();
     assert.ok(result?.success, result?.error?.message);
     const name = `${String(index).padStart(8, '0')}`;
     const gets = proxy.requests.filter((r) => r.method === 'GET' && SEGMENT_GET.test(r.url) && r.url.split('?')[0]?.endsWith(`/${name}`));
     assert.deepEqual(gets.map((r) => r.range !== undefined), [true, false], `segment ${index}: continued, then fetched whole`);
-    assert.equal(await fileMd5(out), await fileMd5(big));
+    assert.equal(await fileMd5(out), await fileMd5(source));
   });
   }
 
