@@ -18,8 +18,10 @@ import type { DeleteSegmentResult } from './types.js';
  *
  * The next upload of the same object (a re-run, or one that finds it
  * unchanged and skips it) reads the note, and deletes what it lists only if
- * the object is still the one the note was written for: a note of a manifest
- * PUT that never happened, or of an object replaced since, is dropped unread.
+ * the object is still the one the note was written for, stored within
+ * minutes after it: a note of a manifest PUT that never happened (refused:
+ * removed at once; killed before it), or of an object replaced since, is
+ * dropped unread.
  * A note lists only segments under the object's own name in its segment
  * containers, so that a note planted by someone else cannot delete anything
  * else. Without a re-run, `cleanup` finds the segments and the note as
@@ -86,16 +88,36 @@ export function retiredSegments(note: RetiredNote, current: LargeObjectRef, cont
   return noteable(note.segments, note.object, containers).filter((p) => !inUse(p));
 }
 
+/** How long after its note a manifest may have been stored (its PUT's retries included), in seconds. */
+export const NOTE_WINDOW_S = 300;
+
+/**
+ * Whether an object stored at `objectTimestamp` (its X-Timestamp) is the
+ * manifest a note stored at `noteTimestamp` announced: stored after it, and
+ * soon after. Without this, a note whose manifest PUT never happened could
+ * match a later run that writes the same segments without reading notes
+ * (`leaveSegments`, python's `swift upload`), and delete segments it kept.
+ */
+export function writtenTogether(noteTimestamp: string | undefined, objectTimestamp: string | undefined): boolean {
+  const [note, object] = [Number(noteTimestamp), Number(objectTimestamp)];
+  return Number.isFinite(note) && Number.isFinite(object) && object >= note && object - note <= NOTE_WINDOW_S;
+}
+
 /** Where the note of `container/obj` lives in the segment container. */
 export function retiredNoteName(container: string, obj: string): string {
   return `.swiftclient-retired/${container}/${obj}`;
 }
 
-/** The note about `container/obj` (undefined without one, or when it cannot be read: best effort, as the note itself). */
-async function readNote(call: Call<unknown>, segmentContainer: string, container: string, obj: string): Promise<RetiredNote | undefined> {
+/**
+ * The note about `container/obj` and its X-Timestamp; 'unusable' for one
+ * that is not a note about it; undefined without one, or when it cannot be
+ * read (best effort, as the note itself).
+ */
+async function readNote(call: Call<unknown>, segmentContainer: string, container: string, obj: string): Promise<{ note: RetiredNote; timestamp: string | undefined } | 'unusable' | undefined> {
   try {
-    const [, body] = await call.conn.getObject(segmentContainer, retiredNoteName(container, obj), { signal: call.signal });
-    return parseRetired(body, container, obj);
+    const [headers, body] = await call.conn.getObject(segmentContainer, retiredNoteName(container, obj), { signal: call.signal });
+    const note = parseRetired(body, container, obj);
+    return note === undefined ? 'unusable' : { note, timestamp: headers['x-timestamp'] };
   } catch (err) {
     if (call.signal.aborted) throw err;
     return undefined;
@@ -138,14 +160,15 @@ export class Retiring {
 
   /**
    * Reads the note of an interrupted overwrite of `current` (the object as
-   * the upload found it); a stale note is removed at once.
+   * the upload found it, stored at `timestamp`); a stale note is removed at once.
    */
-  async readNote(current: LargeObjectRef): Promise<void> {
+  async readNote(current: LargeObjectRef, timestamp: string | undefined): Promise<void> {
     if (this.segmentContainer === this.container) return;
-    const note = await readNote(this.call, this.segmentContainer, this.container, this.obj);
-    if (note === undefined) return;
+    const found = await readNote(this.call, this.segmentContainer, this.container, this.obj);
+    if (found === undefined) return;
     const inUse = 'dlo' in current ? underPrefix(current.dlo) : ((paths: Set<string>) => (p: string) => paths.has(p))(new Set(current.sloPaths));
-    this.previous.retired = retiredSegments(note, current, noteContainers(this.container, this.segmentContainer, current), inUse);
+    const applies = found !== 'unusable' && writtenTogether(found.timestamp, timestamp);
+    this.previous.retired = applies ? retiredSegments(found.note, current, noteContainers(this.container, this.segmentContainer, current), inUse) : [];
     if (this.previous.retired.length > 0) this.previous.noted = true;
     else await removeNote(this.call, this.segmentContainer, this.container, this.obj);
   }
@@ -170,9 +193,20 @@ export class Retiring {
     }
   }
 
+  /** The manifest PUT was refused (nothing stored): the note announces what will not be, and goes. */
+  async refused(): Promise<void> {
+    if (!this.noted) return;
+    this.noted = false;
+    await removeNote(this.call, this.segmentContainer, this.container, this.obj);
+  }
+
+  /** What {@link finish} deleted, when it ran. */
+  deleted: DeleteSegmentResult[] | undefined;
+
   /** Once the object is replaced (or found unchanged): deletes the old segments, then the note if all went. */
   async finish(newPaths: ReadonlySet<string>): Promise<DeleteSegmentResult[]> {
     const results = await deleteSegments(this.call, this.doomed ?? (await orphans(this.call, this.previous, newPaths)));
+    this.deleted = results;
     if ((this.noted || this.previous.noted) && results.every((r) => r.success)) await removeNote(this.call, this.segmentContainer, this.container, this.obj);
     return results;
   }

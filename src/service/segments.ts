@@ -43,6 +43,8 @@ export interface LargeUpload {
   journal?: string | undefined;
   /** Called just before the manifest is written, with the new segments (and a DLO's manifest value); must not throw but for an abort. */
   beforeReplace?: ((newPaths: ReadonlySet<string>, dloManifest: string | undefined) => Promise<void>) | undefined;
+  /** Called when the manifest PUT was refused on every try (nothing stored); must not throw. */
+  afterRefusal?: (() => Promise<void>) | undefined;
 }
 
 /** A segment that is stored: where, its ETag and size. */
@@ -259,7 +261,10 @@ async function manifestFailed(
   rd: ResponseDict,
 ): Promise<Error> {
   if (call.signal.aborted) return toError(call.signal.reason);
-  if (refusedOnEveryTry(cause, rd)) return failed(call, up, stored, results, message, cause);
+  if (refusedOnEveryTry(cause, rd)) {
+    await up.afterRefusal?.();
+    return failed(call, up, stored, results, message, cause);
+  }
   return largeUploadError(up, results, message, `; its ${stored.length} segments are kept, since the manifest may have been written`, cause);
 }
 

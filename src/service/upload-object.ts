@@ -77,6 +77,7 @@ export async function uploadObject(
     const skip = await inspectCurrent(call, o, container, obj, path, size, mtime, retiring);
     if (skip) {
       Object.assign(res, { success: true, status: skip, bytes: 0 });
+      if (retiring.deleted) res.segmentDeleteResults = retiring.deleted;
       return res;
     }
     Object.assign(putHeaders, splitHeaders(o.meta, 'x-object-meta-'), splitHeaders(o.headers));
@@ -98,6 +99,7 @@ export async function uploadObject(
       resume: o.resume !== false,
       journal: path === undefined ? o.journal : undefined,
       beforeReplace: (paths, dlo) => retiring.note(paths, dlo === undefined ? { sloPaths: paths } : { dlo }),
+      afterRefusal: () => retiring.refused(),
     };
     let newPaths = new Set<string>();
     const ranged = path !== undefined ? fileRanges(path, stats) : blob !== undefined ? blobRanges(blob) : undefined;
@@ -174,8 +176,8 @@ async function inspectCurrent(
   if (!o.leaveSegments && !headers['content-location']) {
     previous.dlo = headers['x-object-manifest'];
     if (isSlo && chunks) previous.sloPaths = chunks.filter((c) => c.name !== undefined).map((c) => normalizeManifestPath(c.name as string));
-    if (previous.dlo !== undefined) await retiring.readNote({ dlo: previous.dlo });
-    else if (isSlo) await retiring.readNote({ sloPaths: previous.sloPaths });
+    if (previous.dlo !== undefined) await retiring.readNote({ dlo: previous.dlo }, headers['x-timestamp']);
+    else if (isSlo) await retiring.readNote({ sloPaths: previous.sloPaths }, headers['x-timestamp']);
   }
   let skip: Skip | undefined;
   if (o.skipIdentical && chunks && (await isIdentical(chunks, path, call.signal))) skip = 'skipped-identical';

@@ -275,6 +275,35 @@ describe('an overwrite killed before it deleted the old segments', () => {
     assert.equal(await objectMd5(container, 'obj'), await fileMd5(path));
   });
 
+  test('a refused manifest removes its note: a later leaveSegments run and a changed run delete nothing a copy still uses', async () => {
+    const container = newContainer('retire-refused');
+    const path = join(root, 'retire-refused.bin');
+    const options = { segmentSize: MiB, useSlo: true };
+    await randomFile(path, 3 * MiB);
+    const swift = viaProxy();
+    const upload = (o: Record<string, unknown>) => collect(swift.upload(container, [{ source: path, objectName: 'obj' }], { ...options, ...o }));
+    try {
+      assert.deepEqual((await upload({})).filter((r) => !r.success), []);
+      // A second manifest using the same segments.
+      const [, manifest] = await t.conn.getObject(container, 'obj', { queryString: 'multipart-manifest=get' });
+      const entries = (JSON.parse(manifest.toString()) as Array<{ name: string; hash: string; bytes: number }>).map((e) => ({ path: e.name, etag: e.hash, size_bytes: e.bytes }));
+      await t.conn.putObject(container, 'backup', JSON.stringify(entries), { queryString: 'multipart-manifest=put' });
+      await fsp.utimes(path, new Date(), new Date(Date.now() + 5000));
+      // Swift refuses the new manifest (metadata too long): nothing is replaced, and the note goes.
+      const [refused] = (await upload({ meta: { big: 'x'.repeat(300) } })).filter((r) => r.action === 'upload_object');
+      assert.equal(refused?.success, false);
+      assert.ok(!(await segmentNames(container)).some((n) => n.startsWith('.swiftclient-retired/')), 'no note left');
+      assert.deepEqual((await upload({ leaveSegments: true })).filter((r) => !r.success), []);
+      const results = await upload({ changed: true });
+      assert.equal(results.find((r) => r.action === 'upload_object')?.status, 'skipped-changed');
+      assert.deepEqual(results.filter((r) => r.action === 'delete_segment'), []);
+      // A segment gone would make this GET fail (409).
+      assert.equal((await t.conn.getObject(container, 'backup'))[1].length, 3 * MiB, 'the copy is whole');
+    } finally {
+      await swift.close();
+    }
+  });
+
   test("a note naming another object's data is not acted on", async () => {
     const container = newContainer('retire-planted');
     const path = join(root, 'retire-planted.bin');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import '../../src/index.js'; // registers the platform (MD5)
-import { manifestId, noteable, noteContainers, parseRetired, retiredNoteName, retiredSegments, type RetiredNote } from '../../src/service/retired-segments.js';
+import { manifestId, NOTE_WINDOW_S, noteable, noteContainers, parseRetired, retiredNoteName, retiredSegments, writtenTogether, type RetiredNote } from '../../src/service/retired-segments.js';
 
 const note = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
 
@@ -63,4 +63,16 @@ describe('retiredSegments', () => {
 test('the note of each container and object has a name of its own, outside any segment prefix', () => {
   assert.equal(retiredNoteName('c', 'o/x'), '.swiftclient-retired/c/o/x');
   assert.notEqual(retiredNoteName('c', 'o'), retiredNoteName('d', 'o'));
+});
+
+describe('writtenTogether', () => {
+  const table: Array<[string, string | undefined, string | undefined, boolean]> = [
+    ['the manifest a moment after its note', '1765000000.00000', '1765000000.12345', true],
+    ['the manifest after retries, within the window', '1765000000.00000', String(1765000000 + NOTE_WINDOW_S), true],
+    ['an object stored later (a run that wrote the same segments without reading notes)', '1765000000.00000', String(1765000000 + NOTE_WINDOW_S + 1), false],
+    ['an object older than the note (its manifest PUT never happened)', '1765000000.00000', '1764999999.99999', false],
+    ['no timestamp on the note', undefined, '1765000000.00000', false],
+    ['no timestamp on the object', '1765000000.00000', undefined, false],
+  ];
+  for (const [name, note, object, expected] of table) test(name, () => assert.equal(writtenTogether(note, object), expected));
 });
