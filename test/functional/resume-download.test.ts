@@ -154,8 +154,9 @@ describe('resumable downloads', () => {
 
 /**
  * What the killed run had written of each segment: the bytes from the
- * segment's start on that are already the source's (compared in 4 KiB
- * blocks; random data never matches the zeros of a block not yet written).
+ * segment's start on that are already the source's, up to the first byte
+ * that differs (a write can end inside a 4 KiB block; a random byte that
+ * happens to be zero can count a few bytes too many, never too few).
  */
 async function writtenPerSegment(partial: string, source: string): Promise<number[]> {
   const [a, b] = await Promise.all([fsp.open(partial, 'r'), fsp.open(source, 'r')]);
@@ -169,7 +170,12 @@ async function writtenPerSegment(partial: string, source: string): Promise<numbe
       for (; at < end; at += block) {
         const n = Math.min(block, end - at);
         await Promise.all([a.read(x, 0, n, at), b.read(y, 0, n, at)]);
-        if (!x.subarray(0, n).equals(y.subarray(0, n))) break;
+        if (!x.subarray(0, n).equals(y.subarray(0, n))) {
+          let same = 0;
+          while (x[same] === y[same]) same++;
+          at += same;
+          break;
+        }
       }
       written.push(Math.min(at, end) - start);
     }
