@@ -3,6 +3,7 @@ import type { ResponseHeaders } from './headers.js';
 import type { Md5Hasher } from '../platform/index.js';
 import { checkDigest, downloadDigest, md5 } from './integrity.js';
 import { networkError, nextBodyChunk, type HttpResponse } from './transport.js';
+import { rangeStartsAt } from './content-range.js';
 import { toWebStream } from './web-stream.js';
 import { concatBytes, emptyBytes, webBytes } from '../util/bytes.js';
 
@@ -103,7 +104,7 @@ export class ObjectBody implements AsyncIterable<Buffer> {
     const range = res.headers['content-range'];
     const expectedRange = `bytes ${offset}-${total - 1}/${total}`;
     this.iterator = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    if (range !== undefined && range !== expectedRange) {
+    if (range !== undefined && !rangeStartsAt(range, offset, total)) {
       await this.iterator.return?.();
       throw new BadAnswerError(`Expected range "${expectedRange}" while retrying ${this.label} but got "${range}"`, urlFields(res.url));
     }

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { ChecksumError, ClientException } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { md5 } from '../http/integrity.js';
+import { rangeStartsAt } from '../http/content-range.js';
 import type { ResponseDict } from '../ops/request.js';
 import { BatchedWriter } from './batched-write.js';
 import { hashFile, rangeMd5 } from './file-ranges.js';
@@ -215,6 +216,10 @@ async function resumePlain(job: ResumableDownload, state: PartialState): Promise
       checksum: false,
     });
     const whole = headers['content-range'] === undefined;
+    if (!whole && !rangeStartsAt(headers['content-range'], have, state.length)) {
+      for await (const _ of body) break; // not the bytes asked for: let go of them
+      throw new ChecksumError(`${container}/${obj}: asked for bytes from ${have}, got ${headers['content-range']}`, { expected: state.etag, actual: '' });
+    }
     const start = whole ? 0 : have;
     const hash = md5();
     if (!whole) await hashFile(hash, paths.data, call.signal, 0, have);

@@ -4,6 +4,7 @@ import type { Connection } from '../connection.js';
 import { ChecksumError, ClientException } from '../errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import { md5 } from '../http/integrity.js';
+import { rangeStartsAt } from '../http/content-range.js';
 import { BatchedWriter } from './batched-write.js';
 import type { Call } from './context.js';
 import { chunkData } from './identical.js';
@@ -228,7 +229,7 @@ async function fetchSegment(
   });
   // A server that ignores the Range sends the whole segment: it is written from the segment's start.
   const start = from.bytes > 0 && headers['content-range'] !== undefined ? from.bytes : 0;
-  if (start > 0 && rangeStart(headers['content-range']) !== start) {
+  if (start > 0 && !rangeStartsAt(headers['content-range'], start)) {
     for await (const _ of body) break; // not the bytes asked for: let go of them, fetch the segment whole
     const error = new ChecksumError(`Segment ${segment.index} of ${options.label}: asked for bytes from ${start}, got ${headers['content-range']}`, { expected: segment.hash, actual: '' });
     return { error, kept: 0 };
@@ -280,10 +281,4 @@ async function fetchSegment(
     return { error, kept: start };
   }
   return { error: undefined, kept: start };
-}
-
-/** Where a 206's `Content-Range: bytes <first>-<last>/<length>` starts (undefined when it says otherwise). */
-export function rangeStart(header: string | undefined): number | undefined {
-  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec((header ?? '').trim());
-  return match ? Number(match[1]) : undefined;
 }

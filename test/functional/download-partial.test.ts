@@ -5,15 +5,18 @@
 // download leaves does not block the next. A resume state that cannot be
 // written (a full disk) leaves no temporary file. The first download is kept
 // in progress by holding its GET's response in the proxy (no timing involved).
+// A resumed download answered with bytes from elsewhere than asked starts over.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { SwiftError, type SwiftService } from '../../src/service/index.js';
+import { Connection } from '../../src/index.js';
+import { SwiftError, SwiftService } from '../../src/service/index.js';
 import { ours, oursCommand } from '../cli/helpers.js';
 import type { ProxiedRequest } from '../helpers/byte-proxy.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { fileMd5, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
 import { childCommand, RUNTIME } from '../helpers/runtime.js';
 import { collect, randomFile } from '../helpers/service-files.js';
@@ -173,6 +176,37 @@ describe('the resume state file', () => {
     assert.equal(exit.code, 1);
     assert.match(exit.stderr, /EFBIG/);
     await assert.rejects(fsp.stat(out));
+    assert.deepEqual(await partialNames(), []);
+  });
+});
+
+describe('a resumed download', () => {
+  test('answered with a range other than the one asked for, it starts over and ends right', async () => {
+    const out = join(t.root, 'wrong-range.bin');
+    const controller = new AbortController();
+    await assert.rejects(async () => {
+      const options = { outFile: out, signal: controller.signal, onProgress: (e: { bytesDone: number }) => e.bytesDone >= MiB && controller.abort() };
+      for await (const _ of swift.download(container, ['obj.bin'], options)) void _;
+    }, { name: 'AbortError' });
+    const kept = (await fsp.stat(join(t.root, '.wrong-range.bin.swiftclient-partial'))).size;
+    assert.ok(kept > 0);
+    const proxy = await FaultProxy.start(new URL(t.storageUrl).origin);
+    const size = (await fsp.stat(source)).size;
+    // The bytes start where asked; the header says they start at 0 (a proxy that rewrote it).
+    proxy.add({ method: 'GET', path: /\/obj\.bin$/, fault: { type: 'replaceHeaders', headers: { 'content-range': `bytes 0-${size - 1}/${size}` } } });
+    const again = new SwiftService(new Connection({ preauthUrl: proxy.storageUrl(new URL(t.storageUrl).pathname.split('/').pop()), preauthToken: t.token, retries: 0 }));
+    try {
+      const [result] = await collect(again.download(container, ['obj.bin'], { outFile: out }));
+      assert.ok(result?.success, result?.error?.message);
+      assert.equal(result.reusedBytes ?? 0, 0, 'nothing of the partial file is kept');
+      const gets = proxy.seen('GET', /\/obj\.bin(\?|$)/);
+      assert.equal(gets[0]?.headers.range, `bytes=${kept}-`);
+      assert.equal(gets.at(-1)?.headers.range, undefined, 'the object is fetched whole after');
+    } finally {
+      await again.close();
+      await proxy.close();
+    }
+    assert.equal(await fileMd5(out), await fileMd5(source));
     assert.deepEqual(await partialNames(), []);
   });
 });

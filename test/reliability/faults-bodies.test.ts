@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe } from 'node:test';
 import { ClientException, fileSource, ObjectBody, type Connection, type ConnectionOptions } from '../../src/index.js';
+import { BadAnswerError } from '../../src/errors.js';
 import type { FaultProxy } from '../helpers/fault-proxy.js';
 import { it, readBody, rejection, startFaultSuite, type FaultSuite } from '../helpers/fault-suite.js';
 import { md5, RUNTIME, TRANSPORT, unique } from '../helpers/env.js';
@@ -252,6 +253,28 @@ describe('downloads cut mid-body', () => {
     const got = Buffer.concat(received);
     assert.ok(got.length <= 100_000, 'nothing after the cut was delivered');
     assert.ok(got.equals(original.subarray(0, got.length)), 'what was delivered is the original object');
+    await conn.close();
+  });
+
+  it('a resume answered with another range than the one asked for is a BadAnswerError, never spliced data', async () => {
+    const conn = viaProxy();
+    proxy.add({ method: 'GET', path: OBJ(name), fault: { type: 'truncateResponse', afterBytes: 100_000 } });
+    // The resumed GET's bytes start where asked; its header claims they start at 0 (a proxy that rewrote it).
+    proxy.add({ method: 'GET', path: OBJ(name), fault: { type: 'replaceHeaders', headers: { 'content-range': `bytes 0-${SIZE - 1}/${SIZE}` } } });
+    const [, body] = await conn.getObject(container, name, { respChunkSize: 65536 });
+    const received: Buffer[] = [];
+    const err = await rejection(
+      (async () => {
+        for await (const chunk of body as ObjectBody) received.push(chunk);
+      })(),
+    );
+    assert.ok(err instanceof BadAnswerError && err instanceof ClientException, String(err));
+    assert.equal(err.code, 'HTTP');
+    assert.match(err.message, /^Expected range "bytes \d+-299999\/300000" while retrying .* but got "bytes 0-299999\/300000":/);
+    const got = Buffer.concat(received);
+    assert.ok(got.length <= 100_000, 'nothing after the cut was delivered');
+    assert.ok(got.equals(data.subarray(0, got.length)));
+    assert.equal(proxy.seen('GET').length, 2);
     await conn.close();
   });
 
