@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { UploadResult, UploadSegmentResult } from '../../src/service/index.js';
+import type { SwiftService, UploadOptions, UploadResult, UploadSegmentResult } from '../../src/service/index.js';
 import { runAndKill, transferAndKill } from '../helpers/kill-child.js';
 import { KILL_TEST, killTestTurn } from '../helpers/kill-size.js';
 import { fileMd5, objectMd5 as md5Of, startProxiedSwift, type ProxiedSwift } from '../helpers/proxied-swift.js';
@@ -275,15 +275,20 @@ describe('an overwrite killed before it deleted the old segments', () => {
     assert.equal(await objectMd5(container, 'obj'), await fileMd5(path));
   });
 
-  test('a refused manifest removes its note: a later leaveSegments run and a changed run delete nothing a copy still uses', async () => {
-    const container = newContainer('retire-refused');
-    const path = join(root, 'retire-refused.bin');
-    const options = { segmentSize: MiB, useSlo: true };
+  /** A 3 MiB file stored as the SLO `obj` of 1 MiB segments in a new container; `upload` runs it again with more options. */
+  async function storedSlo(name: string): Promise<{ container: string; path: string; swift: SwiftService; upload: (o?: UploadOptions) => Promise<UploadResult[]> }> {
+    const container = newContainer(name);
+    const path = join(root, `${name}.bin`);
     await randomFile(path, 3 * MiB);
     const swift = viaProxy();
-    const upload = (o: Record<string, unknown>) => collect(swift.upload(container, [{ source: path, objectName: 'obj' }], { ...options, ...o }));
+    const upload = (o: UploadOptions = {}): Promise<UploadResult[]> => collect(swift.upload(container, [{ source: path, objectName: 'obj' }], { segmentSize: MiB, useSlo: true, ...o }));
+    assert.deepEqual((await upload()).filter((r) => !r.success), []);
+    return { container, path, swift, upload };
+  }
+
+  test('a refused manifest removes its note: a later leaveSegments run and a changed run delete nothing a copy still uses', async () => {
+    const { container, path, swift, upload } = await storedSlo('retire-refused');
     try {
-      assert.deepEqual((await upload({})).filter((r) => !r.success), []);
       // A second manifest using the same segments.
       const [, manifest] = await t.conn.getObject(container, 'obj', { queryString: 'multipart-manifest=get' });
       const entries = (JSON.parse(manifest.toString()) as Array<{ name: string; hash: string; bytes: number }>).map((e) => ({ path: e.name, etag: e.hash, size_bytes: e.bytes }));
@@ -305,12 +310,7 @@ describe('an overwrite killed before it deleted the old segments', () => {
   });
 
   test("a note naming another object's data is not acted on", async () => {
-    const container = newContainer('retire-planted');
-    const path = join(root, 'retire-planted.bin');
-    const options = { segmentSize: MiB, useSlo: true };
-    await randomFile(path, 3 * MiB);
-    const swift = viaProxy();
-    assert.deepEqual((await collect(swift.upload(container, [{ source: path, objectName: 'obj' }], options))).filter((r) => !r.success), []);
+    const { container, path, swift, upload } = await storedSlo('retire-planted');
     await t.conn.putObject(container, 'victim', 'keep me');
     await t.conn.putObject(`${container}_segments`, 'victim', 'keep me too');
     const [, manifest] = await t.conn.getObject(container, 'obj', { queryString: 'multipart-manifest=get' });
@@ -319,7 +319,7 @@ describe('an overwrite killed before it deleted the old segments', () => {
     const planted = { container, object: 'obj', replacedBy: manifestId({ sloPaths: current }), segments: [`${container}/victim`, `${container}_segments/victim`] };
     await t.conn.putObject(`${container}_segments`, `.swiftclient-retired/${container}/obj`, JSON.stringify(planted));
     await fsp.utimes(path, new Date(), new Date(Date.now() + 5000));
-    assert.deepEqual((await collect(swift.upload(container, [{ source: path, objectName: 'obj' }], options))).filter((r) => !r.success), []);
+    assert.deepEqual((await upload()).filter((r) => !r.success), []);
     await swift.close();
     assert.equal((await t.conn.getObject(container, 'victim'))[1].toString(), 'keep me');
     assert.equal((await t.conn.getObject(`${container}_segments`, 'victim'))[1].toString(), 'keep me too');
