@@ -1,6 +1,7 @@
 // The Node default HTTP stack: an undici Agent with keep-alive, a pool
 // limit when asked, TLS settings, and proxies from the environment.
-import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
+import type { Dispatcher, Pool as UndiciPool, ProxyAgent as UndiciProxyAgent } from 'undici';
+import { Agent, Pool, ProxyAgent } from './undici-parts.js';
 import { proxyFor, type ProxyEnv } from './proxy.js';
 import type { PoolOptions } from './transport.js';
 
@@ -29,9 +30,9 @@ export function defaultDispatcher(options: DefaultDispatcherOptions): Dispatcher
     connect: { timeout: options.connectTimeoutMs, ...tls },
     factory: (origin, opts) => {
       const proxy = proxyFor(new URL(String(origin)), proxies);
-      if (proxy === undefined) return new Pool(origin, opts as Pool.Options);
+      if (proxy === undefined) return new Pool(origin, opts as UndiciPool.Options);
       return new ProxyAgent({
-        ...(opts as ProxyAgent.Options),
+        ...(opts as UndiciProxyAgent.Options),
         uri: proxy,
         proxyTunnel: false,
         requestTls: tls,

@@ -1,12 +1,13 @@
 // The Node default engine: an undici Agent with pooled keep-alive
 // connections, proxies from the environment and TLS options.
 import { readFileSync } from 'node:fs';
-import { errors as undiciErrors, type Dispatcher } from 'undici/index.js'; // by path: Bun answers the bare name with its own partial copy
+import type { Dispatcher } from 'undici';
 import { ClientException } from '../errors.js';
 import { decodeResponseHeaders, encodeForWire, withDefaultUserAgent } from './headers.js';
 import { debugLog, isDebugEnabled } from './log.js';
 import { defaultDispatcher } from './dispatcher.js';
 import { proxyEnv, proxyFor, type ProxyEnv } from './proxy.js';
+import { errors as undiciErrors } from './undici-parts.js';
 import {
   BodyIdleTimer,
   HeadersDeadline,
