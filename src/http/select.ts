@@ -10,7 +10,7 @@ const NAMES: readonly TransportName[] = ['undici', 'fetch'];
 /**
  * The engine for a runtime: the caller's `transport`; else undici when a
  * `dispatcher` (an undici object) is given; else `SWIFTCLIENT_TRANSPORT`;
- * else undici where it runs (Node, Deno, Bun: imported as `undici/index.js`,
+ * else undici where it runs (Node, Deno, Bun: undici's files imported by path,
  * since Bun answers the bare name with its own partial copy) and fetch
  * elsewhere (browsers and workers have no undici). Asking for undici where
  * it cannot run, or for an unknown engine, is refused (BAD_INPUT).
