@@ -1,7 +1,9 @@
 // The library bundled into a Node application by esbuild, as a user ships a
 // serverless function or a single-file tool: the bundle must carry undici
 // (no run-time require of a package) and work from a directory with no
-// node_modules within reach, in ES module and CommonJS output.
+// node_modules within reach, in ES module and CommonJS output. Unbundled,
+// the library loads undici's HTTP/1.1 client files, not undici's index and
+// the fetch it loads (which made large downloads cost more GC).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,3 +62,29 @@ for (const format of ['esm', 'cjs'] as const) {
     }
   });
 }
+
+test("the built library loads undici's HTTP/1.1 client files, not undici's index and its fetch", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'swiftclient-node-imports-'));
+  try {
+    const app = join(dir, 'app.mjs');
+    const probe = `
+import { createRequire } from 'node:module';
+const undici = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/node_modules/undici/'));
+process.stdout.write(JSON.stringify({ undici, builtins: process.moduleLoadList }) + '\\n');
+`;
+    writeFileSync(app, APP + probe);
+    const { stdout } = await promisify(execFile)(process.execPath, [app], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ST_AUTH: SWIFT.authUrl, ST_USER: SWIFT.user, ST_KEY: SWIFT.key },
+    });
+    const [counted, loaded] = stdout.split('\n');
+    assert.match(counted ?? '', /^containers \d+$/);
+    const { undici, builtins } = JSON.parse(loaded ?? '') as { undici: string[]; builtins: string[] };
+    const files = undici.map((path) => path.slice(path.indexOf('/node_modules/undici/') + '/node_modules/undici/'.length));
+    assert.ok(files.includes('lib/dispatcher/agent.js'), files.join(' '));
+    assert.deepEqual(files.filter((file) => file === 'index.js' || file.startsWith('lib/web/')), []);
+    assert.ok(!builtins.includes('NativeModule internal/deps/undici/undici'), "Node's own undici (its fetch) is loaded");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
