@@ -1,6 +1,7 @@
 // Types of the undici files src/http/undici-parts.ts imports by path: each
 // file's module.exports is the class or object undici's index exports under
-// that name.
+// that name (lib/api/index.js: the request(), stream(), connect()...
+// functions the index puts on every dispatcher).
 declare module 'undici/lib/dispatcher/agent.js' {
   import { Agent } from 'undici';
   export = Agent;
@@ -16,4 +17,13 @@ declare module 'undici/lib/dispatcher/proxy-agent.js' {
 declare module 'undici/lib/core/errors.js' {
   import { errors } from 'undici';
   export = errors;
+}
+declare module 'undici/lib/dispatcher/dispatcher.js' {
+  import { Dispatcher } from 'undici';
+  export = Dispatcher;
+}
+declare module 'undici/lib/api/index.js' {
+  import { connect, pipeline, request, stream, upgrade } from 'undici';
+  const api: { request: typeof request; stream: typeof stream; pipeline: typeof pipeline; upgrade: typeof upgrade; connect: typeof connect };
+  export = api;
 }

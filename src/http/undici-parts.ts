@@ -7,10 +7,16 @@
 // imports, so that bundlers carry these files; by path, which Bun also needs
 // (it answers the bare name `undici` with its own partial copy).
 import type * as Undici from 'undici';
+import api from 'undici/lib/api/index.js';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
+import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
 import errorClasses from 'undici/lib/core/errors.js';
 import PoolClass from 'undici/lib/dispatcher/pool.js';
 import ProxyAgentClass from 'undici/lib/dispatcher/proxy-agent.js';
+
+// What undici's index does on load: every dispatcher gets request(), stream(), connect()...
+// ProxyAgent opens its HTTPS tunnels with its client's connect().
+Object.assign(DispatcherClass.prototype, api);
 
 /** undici's Agent: a pool per origin. */
 export const Agent: typeof Undici.Agent = AgentClass;

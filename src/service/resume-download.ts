@@ -217,7 +217,7 @@ async function resumePlain(job: ResumableDownload, state: PartialState): Promise
     });
     const whole = headers['content-range'] === undefined;
     if (!whole && !rangeStartsAt(headers['content-range'], have, state.length)) {
-      for await (const _ of body) break; // not the bytes asked for: let go of them
+      body.close(); // not the bytes asked for: let go of them
       throw new ChecksumError(`${container}/${obj}: asked for bytes from ${have}, got ${headers['content-range']}`, { expected: state.etag, actual: '' });
     }
     const start = whole ? 0 : have;

@@ -230,7 +230,7 @@ async function fetchSegment(
   // A server that ignores the Range sends the whole segment: it is written from the segment's start.
   const start = from.bytes > 0 && headers['content-range'] !== undefined ? from.bytes : 0;
   if (start > 0 && !rangeStartsAt(headers['content-range'], start)) {
-    for await (const _ of body) break; // not the bytes asked for: let go of them, fetch the segment whole
+    body.close(); // not the bytes asked for: let go of them, fetch the segment whole
     const error = new ChecksumError(`Segment ${segment.index} of ${options.label}: asked for bytes from ${start}, got ${headers['content-range']}`, { expected: segment.hash, actual: '' });
     return { error, kept: 0 };
   }

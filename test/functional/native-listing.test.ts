@@ -74,7 +74,7 @@ describe('listObjects / listContainers: lazy pages', () => {
     proxy.reset();
     const conn = viaProxy();
     let n = 0;
-    for await (const entry of conn.listObjects(big, { pageSize: 1000 })) {
+    for await (const entry of conn.listObjects(big, { pageSize: 100 })) {
       assert.equal(entry.name, names[n]);
       n += 1;
       if (n === 10) break;

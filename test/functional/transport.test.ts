@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-// by path: Bun answers the bare name `undici` with its own partial copy
-import { Pool } from 'undici/index.js';
+// undici's Pool as the library loads it: from its file, not undici's index, which would also give
+// every dispatcher the connect() an HTTPS proxy tunnel needs and so hide its absence from the library.
+import { Pool } from '../../src/http/undici-parts.js';
 import { chooseTransport } from '../../src/http/select.js';
 import { defaultUserAgent } from '../../src/http/user-agent.js';
 import { ClientException, Connection, NetworkError, type ConnectionOptions } from '../../src/index.js';
