@@ -17,12 +17,17 @@ const pkg = JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8'));
 const lib = JSON.parse(readFileSync(join(HERE, '../../package.json'), 'utf8'));
 const out = join(HERE, 'dist');
 
-/** `undici` resolved to undici-lean.cjs: the parts we use, not undici's index (see that file). */
+/**
+ * `undici` resolved to the library's undici-parts.js (src/http/undici-parts.ts): the dispatchers the CLI's
+ * own code uses (src/info.ts) from undici's files, with their request()... methods, not undici's index,
+ * which loads fetch, WebSocket, the mock agents and caches, and with them Node's zlib, worker_threads
+ * and http2, most of a short command's start-up CPU. The library's own imports already take that file.
+ */
 function undiciLean() {
   return {
     name: 'undici-lean',
     setup(b) {
-      b.onResolve({ filter: /^undici(\/index\.js)?$/ }, () => ({ path: join(HERE, 'undici-lean.cjs') }));
+      b.onResolve({ filter: /^undici(\/index\.js)?$/ }, () => ({ path: join(HERE, '../../dist/http/undici-parts.js') }));
     },
   };
 }
